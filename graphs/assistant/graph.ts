@@ -1,0 +1,168 @@
+// The assistant: recall workspace knowledge, answer (calling tools as needed), cite the
+// passages used, then fold old messages into the running summary so the prompt stays bounded.
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage } from '@langchain/core/messages';
+import {
+  END,
+  START,
+  StateGraph,
+  type BaseCheckpointSaver,
+  type LangGraphRunnableConfig,
+} from '@langchain/langgraph';
+import { ToolNode } from '@langchain/langgraph/prebuilt';
+import type { Assistant, TurnRun } from '../../src/assistant.js';
+import { truncateToTokens, messagesTokens } from '../../src/llm/tokens.js';
+import type { ChatMessage, ThreadRef } from '../../src/model.js';
+import { threadKey } from '../../src/model.js';
+import type { KnowledgeStore, TranscriptStore } from '../../src/stores/ports.js';
+import { TextStream } from '../../src/text-stream.js';
+import { numberPassages, turnPassages, withSources } from './citations.js';
+import { buildPrompt, recentMessages, SUMMARY_SHARE } from './context-window.js';
+import { EMPTY_ANSWER } from './prompts.js';
+import { AssistantState, type AssistantStateValue } from './state.js';
+import { createSummarizer } from './summarize.js';
+import { loadTools } from './tools/index.js';
+import { threadOf } from './tools/tool-deps.js';
+
+export interface AssistantDeps {
+  model: BaseChatModel;
+  offline: boolean;
+  knowledge: KnowledgeStore;
+  transcripts: TranscriptStore;
+  checkpointer: BaseCheckpointSaver;
+  botName: string;
+  promptTokenBudget: number;
+}
+
+const RECALL_RESULTS = 4;
+const MAX_TOOL_ROUNDS = 3;
+/** Messages stay in state up to this share of the budget; past it, older ones are summarized. */
+const COMPACT_AT_SHARE = 0.4;
+const KEEP_RECENT_SHARE = 0.25;
+/** One incoming message's share of the prompt; the rest of a huge message is left out. */
+const MESSAGE_SHARE = 0.4;
+
+export async function buildAssistantGraph(deps: AssistantDeps) {
+  const tools = await loadTools(deps);
+  if (!deps.model.bindTools) throw new Error('The chat model cannot call tools');
+  const modelWithTools = deps.model.bindTools(tools);
+  const summarize = createSummarizer(deps.model, deps.offline);
+  const budget = deps.promptTokenBudget;
+
+  async function recall(state: AssistantStateValue, config: LangGraphRunnableConfig) {
+    const query = state.messages
+      .slice(state.messages.findLastIndex((message) => message.getType() === 'ai') + 1)
+      .map((message) => message.text)
+      .join('\n');
+    const found = await deps.knowledge.search(threadOf(config).workspaceId, query, RECALL_RESULTS);
+    return { recalled: { kind: 'passages' as const, query, passages: numberPassages([], found) } };
+  }
+
+  async function agent(state: AssistantStateValue, config: LangGraphRunnableConfig) {
+    const prompt = buildPrompt({
+      botName: deps.botName,
+      platform: threadOf(config).platform,
+      summary: state.summary,
+      messages: state.messages,
+      recalled: state.recalled,
+      budget,
+    });
+    const response = await modelWithTools.invoke(prompt, config);
+    const calledTools = (response.tool_calls?.length ?? 0) > 0;
+    return { messages: [response], toolRounds: state.toolRounds + (calledTools ? 1 : 0) };
+  }
+
+  function afterAgent(state: AssistantStateValue): 'tools' | 'cite' {
+    const last = state.messages.at(-1);
+    const wantsTools = last instanceof AIMessage && (last.tool_calls?.length ?? 0) > 0;
+    return wantsTools && state.toolRounds <= MAX_TOOL_ROUNDS ? 'tools' : 'cite';
+  }
+
+  function cite(state: AssistantStateValue) {
+    const text = state.messages.at(-1)?.text.trim() || EMPTY_ANSWER;
+    return { answer: withSources(text, turnPassages(state.recalled, state.messages)) };
+  }
+
+  async function compact(state: AssistantStateValue) {
+    if (messagesTokens(state.messages) <= budget * COMPACT_AT_SHARE) return {};
+    const keep = recentMessages(state.messages, Math.floor(budget * KEEP_RECENT_SHARE));
+    const older = state.messages.slice(0, state.messages.length - keep.length);
+    if (older.length === 0) return {};
+    const summary = await summarize(state.summary, older, Math.floor(budget * SUMMARY_SHARE));
+    return { summary, messages: older.map((message) => new RemoveMessage({ id: message.id! })) };
+  }
+
+  return new StateGraph(AssistantState)
+    .addNode('recall', recall)
+    .addNode('agent', agent)
+    .addNode('tools', new ToolNode(tools))
+    .addNode('cite', cite)
+    .addNode('compact', compact)
+    .addEdge(START, 'recall')
+    .addEdge('recall', 'agent')
+    .addConditionalEdges('agent', afterAgent, ['tools', 'cite'])
+    .addEdge('tools', 'agent')
+    .addEdge('cite', 'compact')
+    .addEdge('compact', END)
+    .compile({ checkpointer: deps.checkpointer });
+}
+
+export type AssistantGraph = Awaited<ReturnType<typeof buildAssistantGraph>>;
+
+/** The graph as the bot's Assistant: streams the answer's text, then its sources. */
+export function assistantFromGraph(graph: AssistantGraph, budget: number): Assistant {
+  return {
+    startTurn(thread: ThreadRef, messages: ChatMessage[]): TurnRun {
+      const text = new TextStream();
+      let streamed = '';
+      let resolveAnswer!: (answer: string) => void;
+      let rejectAnswer!: (error: unknown) => void;
+      const answer = new Promise<string>((resolve, reject) => {
+        resolveAnswer = resolve;
+        rejectAnswer = reject;
+      });
+      answer.catch(() => {}); // the caller learns of a failure from `done` too
+      const input = {
+        messages: messages.map(
+          (message) =>
+            new HumanMessage({
+              id: message.id,
+              content: `${message.author.name}: ${truncateToTokens(message.text, Math.floor(budget * MESSAGE_SHARE))}`,
+            }),
+        ),
+        recalled: undefined,
+        toolRounds: 0,
+        answer: '',
+      };
+      const done = (async () => {
+        const stream = await graph.stream(input, {
+          configurable: { thread_id: threadKey(thread) },
+          streamMode: ['messages', 'updates'],
+        });
+        for await (const [mode, payload] of stream) {
+          if (mode === 'messages') {
+            const [chunk, metadata] = payload as [unknown, { langgraph_node?: string }];
+            if (metadata.langgraph_node === 'agent' && chunk instanceof AIMessageChunk && chunk.text) {
+              streamed += chunk.text;
+              text.push(chunk.text);
+            }
+          } else if (mode === 'updates' && 'cite' in (payload as object)) {
+            const final = (payload as { cite: { answer: string } }).cite.answer;
+            if (final.startsWith(streamed)) text.push(final.slice(streamed.length));
+            text.end();
+            resolveAnswer(final);
+          }
+        }
+      })();
+      // Settling an already settled promise is a no-op, so these only matter when no answer came.
+      done.then(
+        () => rejectAnswer(new Error('The assistant finished without an answer')),
+        (error: unknown) => {
+          text.end();
+          rejectAnswer(error);
+        },
+      );
+      return { text, answer, done };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { ChatMessage } from '../model.js';
+import type { KnowledgeStore } from '../stores/ports.js';
+
+export interface CommandContext {
+  message: ChatMessage;
+  /** Everything after the command name, trimmed. */
+  args: string;
+  knowledge: KnowledgeStore;
+  /** Every registered command, for help. */
+  commands: readonly Command[];
+  /** Replies in the message's thread. */
+  reply(text: string): Promise<void>;
+  /** Runs an assistant turn for `question` in the message's thread. */
+  ask(question: string): Promise<void>;
+}
+
+/** One slash command, the same on every adapter. */
+export interface Command {
+  name: string;
+  /** Argument synopsis lines, e.g. `add <text>`. */
+  usage: string[];
+  summary: string;
+  run(context: CommandContext): Promise<void>;
+}
+
+export function usageLines(command: Command): string[] {
+  return command.usage.length > 0 ? command.usage.map((usage) => `/${command.name} ${usage}`) : [`/${command.name}`];
+}

@@ -1,0 +1,26 @@
+// What tools hand back besides their text: structured results that citations and the offline
+// model read without parsing prose.
+import type { Passage } from '../stores/ports.js';
+
+export interface CitedPassage extends Passage {
+  /** The number the answer cites it by: [1], [2], … */
+  ref: number;
+}
+
+export interface PassagesArtifact {
+  kind: 'passages';
+  query: string;
+  passages: CitedPassage[];
+}
+
+export interface ThreadArtifact {
+  kind: 'thread';
+  entries: { author: string; text: string; at: string }[];
+}
+
+export type ToolArtifact = PassagesArtifact | ThreadArtifact;
+
+export function isToolArtifact(value: unknown): value is ToolArtifact {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === 'passages' || kind === 'thread';
+}
