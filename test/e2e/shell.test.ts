@@ -101,6 +101,7 @@ describe('the shell', () => {
     const out = replies(run.stdout);
     expect(out[0]).toMatch(/^Hi! Ask me anything/);
     expect(out).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex -- checking that control characters were removed is the point
     expect(run.stdout).not.toMatch(/[\u0000\u0007\u001b]/);
   });
 
