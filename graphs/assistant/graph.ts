@@ -11,6 +11,7 @@ import {
 } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import type { Assistant, TurnRun } from '../../src/assistant.js';
+import { queryTerms } from '../../src/knowledge/query-terms.js';
 import { truncateToTokens, messagesTokens } from '../../src/llm/tokens.js';
 import type { ChatMessage, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
@@ -50,10 +51,9 @@ export async function buildAssistantGraph(deps: AssistantDeps) {
   const budget = deps.promptTokenBudget;
 
   async function recall(state: AssistantStateValue, config: LangGraphRunnableConfig) {
-    const query = state.messages
-      .slice(state.messages.findLastIndex((message) => message.getType() === 'ai') + 1)
-      .map((message) => message.text)
-      .join('\n');
+    const newMessages = state.messages.slice(state.messages.findLastIndex((message) => message.getType() === 'ai') + 1);
+    // The search terms, not the whole text: the query is shown to the model as a tool call.
+    const query = queryTerms(newMessages.map((message) => message.text).join('\n')).join(' ');
     const found = await deps.knowledge.search(threadOf(config).workspaceId, query, RECALL_RESULTS);
     return { recalled: { kind: 'passages' as const, query, passages: numberPassages([], found) } };
   }
