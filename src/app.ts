@@ -1,11 +1,13 @@
 // The composition root: the one place that wires stores, model, graph, bot and commands.
 import { assistantFromGraph, buildAssistantGraph } from '../graphs/assistant/graph.js';
+import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
 import { Bot } from './bot.js';
 import { CommandRegistry } from './commands/registry.js';
 import type { Config } from './config.js';
 import { createChatModel } from './llm/factory.js';
 import type { Logger } from './logger.js';
 import { openEmbeddedStores } from './stores/embedded.js';
+import type { ChatSurface, Platform } from './model.js';
 import type { Stores } from './stores/ports.js';
 
 export interface App {
@@ -47,4 +49,41 @@ export async function createApp(config: Config, logger: Logger, stores: Stores =
       await stores.close();
     },
   };
+}
+
+/** A platform adapter that is connected and taking events. */
+export interface RunningPlatform {
+  surface: ChatSurface;
+  /** Stops taking new events; resolves once the platform is disconnected. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the bot on every configured platform until SIGINT or SIGTERM, or, when none is
+ * configured, as a chat on this terminal until its input ends.
+ */
+export async function runApp(config: Config, logger: Logger): Promise<void> {
+  const app = await createApp(config, logger);
+  const platforms: RunningPlatform[] = [];
+  const surfaceFor = (platform: Platform) => platforms.find((running) => running.surface.platform === platform)?.surface;
+
+  if (platforms.length === 0) {
+    const shell = new ShellAdapter({
+      input: process.stdin,
+      output: process.stdout,
+      botName: config.botName,
+      transcripts: app.stores.transcripts,
+    });
+    await app.bot.resumePending((platform) => (platform === 'shell' ? shell : undefined));
+    await shell.run(app.bot);
+  } else {
+    await app.bot.resumePending(surfaceFor);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    logger.info('stopping: no new events, finishing turns in flight');
+    await Promise.all(platforms.map((platform) => platform.stop()));
+  }
+  await app.close();
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Command-line entry: `run` (the default) starts the bot; `ingest` loads documents into knowledge.
-import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
-import { createApp } from './app.js';
+import { runApp } from './app.js';
 import { createProgress } from './cli/progress.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ingestPath } from './knowledge/ingest.js';
@@ -28,18 +27,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(config: Config): Promise<number> {
-  // The shell is the chat itself: only warnings and errors go to the terminal unless asked.
-  const logger = createLogger(config.logLevel ?? 'warn');
-  const app = await createApp(config, logger);
-  const shell = new ShellAdapter({
-    input: process.stdin,
-    output: process.stdout,
-    botName: config.botName,
-    transcripts: app.stores.transcripts,
-  });
-  await app.bot.resumePending((platform) => (platform === 'shell' ? shell : undefined));
-  await shell.run(app.bot);
-  await app.close();
+  // In the shell the terminal is the chat: only warnings and errors are logged unless asked.
+  await runApp(config, createLogger(config.logLevel ?? 'warn'));
   return 0;
 }
 
