@@ -9,7 +9,7 @@ import { fill, SUMMARY_SECTION, SYSTEM_PROMPT } from './prompts.js';
 import { SEARCH_KNOWLEDGE } from './tools/search-knowledge.js';
 
 /** Shares of the budget: what is left after system, summary and passages goes to recent messages. */
-export const SUMMARY_SHARE = 0.15;
+export const SUMMARY_SHARE = 0.1;
 export const PASSAGES_SHARE = 0.3;
 export const RECALL_CALL_ID = 'recall';
 

@@ -12,7 +12,7 @@ import {
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import type { Assistant, TurnRun } from '../../src/assistant.js';
 import { queryTerms } from '../../src/knowledge/query-terms.js';
-import { truncateToTokens, messagesTokens } from '../../src/llm/tokens.js';
+import { estimateTokens, messagesTokens, truncateToTokens } from '../../src/llm/tokens.js';
 import type { ChatMessage, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
 import type { KnowledgeStore, TranscriptStore } from '../../src/stores/ports.js';
@@ -37,9 +37,14 @@ export interface AssistantDeps {
 
 const RECALL_RESULTS = 4;
 const MAX_TOOL_ROUNDS = 3;
-/** Messages stay in state up to this share of the budget; past it, older ones are summarized. */
-const COMPACT_AT_SHARE = 0.4;
-const KEEP_RECENT_SHARE = 0.25;
+/**
+ * The thread's history (running summary plus the messages kept in state) stays near this share
+ * of the budget: past it, the oldest messages are folded into the summary. One target for both
+ * makes a thread reach its steady prompt size within a few turns and stay there.
+ */
+const HISTORY_SHARE = 0.3;
+/** Compaction frees this much below the target, so it runs every few turns, not every turn. */
+const COMPACT_SLACK_SHARE = 0.05;
 /** One incoming message's share of the prompt; the rest of a huge message is left out. */
 const MESSAGE_SHARE = 0.4;
 
@@ -84,8 +89,8 @@ export async function buildAssistantGraph(deps: AssistantDeps) {
   }
 
   async function compact(state: AssistantStateValue) {
-    if (messagesTokens(state.messages) <= budget * COMPACT_AT_SHARE) return {};
-    const keep = recentMessages(state.messages, Math.floor(budget * KEEP_RECENT_SHARE));
+    if (estimateTokens(state.summary) + messagesTokens(state.messages) <= budget * HISTORY_SHARE) return {};
+    const keep = recentMessages(state.messages, Math.floor(budget * (HISTORY_SHARE - SUMMARY_SHARE - COMPACT_SLACK_SHARE)));
     const older = state.messages.slice(0, state.messages.length - keep.length);
     if (older.length === 0) return {};
     const summary = await summarize(state.summary, older, Math.floor(budget * SUMMARY_SHARE));
@@ -138,6 +143,9 @@ export function assistantFromGraph(graph: AssistantGraph, budget: number): Assis
         const stream = await graph.stream(input, {
           configurable: { thread_id: threadKey(thread) },
           streamMode: ['messages', 'updates'],
+          // One checkpoint per turn: a turn cut short is re-run from the inbox, which keeps its
+          // messages until the answer is posted, so mid-turn checkpoints buy nothing.
+          durability: 'exit',
         });
         for await (const [mode, payload] of stream) {
           if (mode === 'messages') {

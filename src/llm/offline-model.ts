@@ -21,7 +21,6 @@ const PASSAGES_IN_ANSWER = 3;
 const SENTENCES_PER_PASSAGE = 2;
 const THREAD_LINES_IN_ANSWER = 10;
 const ASKS_ABOUT_THREAD = /\b(earlier|above|before|this thread|summari[sz]e|recap|what did|said)\b/i;
-const STREAM_CHUNK_CHARS = 24;
 
 export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AIMessageChunk> {
   private toolNames = new Set<string>();
@@ -71,9 +70,7 @@ export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
       });
       return;
     }
-    const text = message.text;
-    for (let at = 0; at < text.length; at += STREAM_CHUNK_CHARS) {
-      const piece = text.slice(at, at + STREAM_CHUNK_CHARS);
+    for (const piece of message.text.match(/[^\n]*\n*/g)!.filter(Boolean)) {
       const chunk = new ChatGenerationChunk({ text: piece, message: new AIMessageChunk({ content: piece, id: message.id }) });
       yield chunk;
       await runManager?.handleLLMNewToken(piece, undefined, undefined, undefined, undefined, { chunk });
