@@ -1,0 +1,134 @@
+// Slack as a running platform: a Bolt App on the HTTP receiver (mounted on the process's one
+// HTTP server, so Bolt verifies every signed request) or on Socket Mode.
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { RunningPlatform } from '../../src/app.js';
+import type { Bot } from '../../src/bot.js';
+import type { CommandRegistry } from '../../src/commands/registry.js';
+import type { SlackConfig } from '../../src/config.js';
+import { sendJson, type HttpServer } from '../../src/http/server.js';
+import type { Logger } from '../../src/logger.js';
+import type { InstallationRecords } from '../../src/stores/installations.js';
+import type { TranscriptStore } from '../../src/stores/ports.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerListeners } from './events/listeners.js';
+import { MessageIntake } from './events/message-intake.js';
+import { UserNames } from './events/user-names.js';
+import { SlackInstallationStore } from './oauth/installation-store.js';
+import { SLACK_BOT_SCOPES } from './oauth/scopes.js';
+import { SlackSurface } from './surface.js';
+import { ThreadMemory } from './thread-memory.js';
+import { slackClientOptions } from './web-api/client-options.js';
+import { installationAuth, singleTokenAuth, type AuthFor } from './workspace-auth.js';
+
+export const SLACK_PATHS = { events: '/slack/events', install: '/slack/install', redirect: '/slack/oauth_redirect' } as const;
+
+export interface SlackPlatformDeps {
+  config: SlackConfig;
+  botName: string;
+  bot: Bot;
+  commands: CommandRegistry;
+  transcripts: TranscriptStore;
+  logger: Logger;
+  /** The process's HTTP server; required unless Socket Mode is on. */
+  http: HttpServer | undefined;
+  /** Where OAuth installations live; required in OAuth mode. */
+  installations: InstallationRecords | undefined;
+  /** Native streaming when the recipient is known (default true). */
+  nativeStreaming?: boolean;
+}
+
+export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<RunningPlatform> {
+  const { config, logger } = deps;
+  const log = logger.child({ platform: 'slack' });
+  const clientOptions = slackClientOptions(config.apiUrl);
+  const installationStore = config.oauth && deps.installations ? new SlackInstallationStore(deps.installations) : undefined;
+  if (config.oauth && !installationStore) throw new Error('Slack OAuth is configured but no installation store was given');
+
+  const receiver = config.appToken
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret ?? '',
+        endpoints: SLACK_PATHS.events,
+        // Ack first: the HTTP response goes out before listeners run.
+        processBeforeResponse: false,
+        logger: boltLogger(log),
+        ...(config.oauth && installationStore
+          ? {
+              clientId: config.oauth.clientId,
+              clientSecret: config.oauth.clientSecret,
+              stateSecret: config.oauth.stateSecret,
+              scopes: [...SLACK_BOT_SCOPES],
+              installationStore,
+              installerOptions: {
+                installPath: SLACK_PATHS.install,
+                redirectUriPath: SLACK_PATHS.redirect,
+                clientOptions,
+              },
+            }
+          : {}),
+      });
+  const app = new App({
+    ...(receiver ? { receiver } : { socketMode: true, appToken: config.appToken!, signingSecret: config.signingSecret ?? 'unused-in-socket-mode' }),
+    ...(config.botToken ? { token: config.botToken } : {}),
+    clientOptions,
+    logger: boltLogger(log),
+    ignoreSelf: true,
+  });
+
+  const enterprises = new Map<string, string>();
+  const authFor: AuthFor = installationStore
+    ? installationAuth(installationStore, (teamId) => enterprises.get(teamId))
+    : singleTokenAuth(app.client, config.botToken!, log);
+  const memory = new ThreadMemory();
+  const names = new UserNames(app.client, authFor, deps.botName, log);
+  const surface = new SlackSurface({
+    client: app.client,
+    authFor,
+    memory,
+    nameOf: (workspaceId) => names.for(workspaceId),
+    logger: log,
+    ...(deps.nativeStreaming === undefined ? {} : { nativeStreaming: deps.nativeStreaming }),
+  });
+  const intake = new MessageIntake({ bot: deps.bot, surface, client: app.client, authFor, memory, names, transcripts: deps.transcripts, logger: log });
+  registerListeners(app, {
+    bot: deps.bot,
+    surface,
+    memory,
+    intake,
+    botName: deps.botName,
+    logger: log,
+    noteEnterprise: (teamId, enterpriseId) => {
+      if (enterpriseId) enterprises.set(teamId, enterpriseId);
+    },
+  });
+  app.error(async (error) => log.error({ err: error }, 'a Slack listener failed'));
+
+  let stopped = false;
+  if (receiver) {
+    if (!deps.http) throw new Error('Slack HTTP mode needs the HTTP server');
+    const listener = receiver.requestListener;
+    const mount = (method: string, path: string) =>
+      deps.http!.route(method, path, (request, response) => {
+        // While stopping, Slack gets a 503 and retries the event later (to this or another replica).
+        if (stopped) return sendJson(response, 503, { error: 'stopping' });
+        return listener(request, response);
+      });
+    mount('POST', SLACK_PATHS.events);
+    if (config.oauth) {
+      mount('GET', SLACK_PATHS.install);
+      mount('GET', SLACK_PATHS.redirect);
+    }
+    log.info({ path: SLACK_PATHS.events, oauth: Boolean(config.oauth) }, 'Slack HTTP receiver mounted');
+  } else {
+    await app.start();
+    log.info('Slack Socket Mode connected');
+  }
+
+  return {
+    surface,
+    stop: async () => {
+      stopped = true;
+      if (!receiver) await app.stop();
+    },
+  };
+}
