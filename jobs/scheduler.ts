@@ -1,0 +1,175 @@
+// The background jobs on Agenda: per-channel digests (one repeating job per subscribed channel,
+// unique by channel), on-demand summaries, knowledge ingestion from chat, and daily transcript
+// retention. Jobs post through the ChatSurface of their platform, looked up when they run.
+import { Agenda, type AgendaBackend, type Job } from 'agenda';
+import type { Logger } from '../src/logger.js';
+import { channelKey, type ChannelRef, type ChatSurface, type Platform, type ThreadRef } from '../src/model.js';
+import type { KnowledgeStore, TranscriptStore } from '../src/stores/ports.js';
+import type { DigestLedger } from './digest-ledger.js';
+import { runChannelDigest, runOnDemandDigest, type DigestOutcome, type OnDemandScope } from './digest-job.js';
+import { runIngest, type IngestRequest } from './ingest-job.js';
+import type { DigestRunner, FetchText, JobDeps } from './job-deps.js';
+import { cronOf, type DigestSchedule } from './schedule.js';
+
+export const JOB = {
+  digest: 'channel-digest',
+  onDemand: 'digest-on-demand',
+  ingest: 'knowledge-ingest',
+  retention: 'transcript-retention',
+} as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface SchedulerDeps {
+  backend: AgendaBackend;
+  ledger: DigestLedger;
+  transcripts: TranscriptStore;
+  knowledge: KnowledgeStore;
+  digest: DigestRunner;
+  surfaceFor: (platform: Platform) => ChatSurface | undefined;
+  logger: Logger;
+  botName: string;
+  retentionDays: number;
+  fetchText: FetchText;
+  /** Names this scheduler in job locks (lastModifiedBy). */
+  name?: string;
+  /** How often to look for due jobs; Agenda's default is 5 s. */
+  processEveryMs?: number;
+  /** How long `stop` waits for running jobs before giving up on them. */
+  drainTimeoutMs?: number;
+}
+
+export interface DigestJobData {
+  channel: string;
+  ref: ChannelRef;
+  schedule: DigestSchedule;
+}
+
+export interface Subscription {
+  schedule: DigestSchedule;
+  nextRunAt: Date | undefined;
+}
+
+export class Scheduler {
+  readonly agenda: Agenda;
+  private readonly log: Logger;
+  /** Jobs this process queued for now (a person is waiting on them), until they finish. */
+  private readonly queued = new Set<string>();
+  private queuedSettled: () => void = () => {};
+  /** Jobs that finished here, in case one finishes before `now()` hands back its id. */
+  private readonly finished = new Set<string>();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.log = deps.logger.child({ component: 'jobs', backend: deps.backend.name });
+    this.agenda = new Agenda({
+      backend: deps.backend,
+      name: deps.name ?? `crosstalk-${process.pid}`,
+      processEvery: deps.processEveryMs ?? 5_000,
+      // Digests may wait on a slow model; a lock older than this is taken as a dead worker's.
+      defaultLockLifetime: 10 * 60 * 1000,
+    });
+    this.agenda.on('error', (error: unknown) => this.log.error({ err: error }, 'the job scheduler failed'));
+    this.agenda.on('fail', (error: unknown, job: Job) => this.log.error({ err: error, job: job.attrs.name }, 'a job failed'));
+    this.agenda.on('complete', (job: Job) => {
+      const id = job.attrs._id?.toString();
+      if (!id || job.attrs.repeatInterval) return;
+      this.finished.add(id);
+      if (this.queued.delete(id) && this.queued.size === 0) this.queuedSettled();
+    });
+    this.agenda.define(JOB.digest, async (job: Job<DigestJobData>) => {
+      await this.channelDigest(job.attrs.data);
+    });
+    this.agenda.define(JOB.onDemand, (job: Job<{ thread: ThreadRef; scope: OnDemandScope }>) =>
+      runOnDemandDigest(this.jobDeps(), job.attrs.data.thread, job.attrs.data.scope),
+    );
+    this.agenda.define(JOB.ingest, (job: Job<IngestRequest>) => runIngest(this.jobDeps(), job.attrs.data));
+    this.agenda.define(JOB.retention, () => this.retention());
+  }
+
+  async start(): Promise<void> {
+    await this.agenda.start();
+    // `every` keeps one retention job however many schedulers declare it.
+    await this.agenda.every('30 3 * * *', JOB.retention, {}, { timezone: 'UTC', skipImmediate: true });
+    this.log.info('job scheduler started');
+  }
+
+  /** Stops taking jobs and waits (bounded) for running ones, rather than unlocking them mid-run. */
+  async stop(): Promise<void> {
+    const timeout = this.deps.drainTimeoutMs ?? 30_000;
+    // A job queued just before stopping may not have started yet; someone is waiting for its answer.
+    if (this.queued.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeout);
+        this.queuedSettled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      // Agenda emits 'complete' before it drops the job from its running list; drain() counts
+      // that list and would then wait for a 'complete' that already happened.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await this.agenda.drain({ timeout });
+    if (result.timedOut) this.log.warn({ running: result.running }, 'stopped with jobs still running; their locks expire for another worker');
+  }
+
+  /** Subscribes the channel (replacing its schedule if it had one); resolves with the next run. */
+  async subscribe(channel: ChannelRef, schedule: DigestSchedule): Promise<Date | undefined> {
+    const key = channelKey(channel);
+    const data: DigestJobData = { channel: key, ref: { platform: channel.platform, workspaceId: channel.workspaceId, channelId: channel.channelId }, schedule };
+    const job = this.agenda
+      .create(JOB.digest, data)
+      .unique({ 'data.channel': key })
+      .repeatEvery(cronOf(schedule), { timezone: schedule.timeZone, skipImmediate: true });
+    await job.save();
+    return job.attrs.nextRunAt ?? undefined;
+  }
+
+  /** Returns false when the channel had no subscription. */
+  async unsubscribe(channel: ChannelRef): Promise<boolean> {
+    return (await this.agenda.cancel({ name: JOB.digest, data: { channel: channelKey(channel) } })) > 0;
+  }
+
+  async subscription(channel: ChannelRef): Promise<Subscription | undefined> {
+    const { jobs } = await this.agenda.queryJobs({ name: JOB.digest, data: { channel: channelKey(channel) } });
+    const job = jobs[0];
+    if (!job) return undefined;
+    return { schedule: (job.data as DigestJobData).schedule, nextRunAt: job.nextRunAt ?? undefined };
+  }
+
+  async lastDigest(channel: ChannelRef): Promise<{ period: string; at: Date } | undefined> {
+    return this.deps.ledger.last(channelKey(channel));
+  }
+
+  /** Queues a summary of the thread (or the channel since its last digest), answered in `thread`. */
+  async requestDigest(thread: ThreadRef, scope: OnDemandScope): Promise<void> {
+    this.track(await this.agenda.now(JOB.onDemand, { thread, scope }));
+  }
+
+  async requestIngest(request: IngestRequest): Promise<void> {
+    this.track(await this.agenda.now(JOB.ingest, request));
+  }
+
+  /** One scheduled digest; also callable directly (tests, the benchmark). */
+  async channelDigest(data: DigestJobData, now = new Date()): Promise<DigestOutcome> {
+    return runChannelDigest(this.jobDeps(), data, now);
+  }
+
+  async retention(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.deps.retentionDays * DAY_MS);
+    const removed = await this.deps.transcripts.deleteBefore(cutoff);
+    this.log.info({ removed, cutoff }, 'removed old transcripts');
+    return removed;
+  }
+
+  private track(job: Job): void {
+    const id = job.attrs._id?.toString();
+    if (!id) return;
+    if (!this.finished.delete(id)) this.queued.add(id);
+  }
+
+  private jobDeps(): JobDeps {
+    return { ...this.deps, log: this.log };
+  }
+}
