@@ -1,7 +1,10 @@
 // `npm run bench`: every benchmark in turn, one table each. BENCH_QUICK=1 for a smoke run.
 // Goals are reported, never asserted: this exits 0 unless a benchmark crashes.
+import { benchCheckpointer } from './checkpointer.js';
 import { benchColdStart } from './cold-start.js';
+import { benchDigest } from './digest.js';
 import { benchLongThread } from './long-thread.js';
+import { benchSlackAck } from './slack-ack.js';
 import { printReport, QUICK, type Report } from './report.js';
 import { benchTurns } from './turns.js';
 
@@ -9,6 +12,9 @@ const BENCHMARKS: Array<[string, () => Promise<Report | Report[]>]> = [
   ['turns', benchTurns],
   ['long-thread', benchLongThread],
   ['cold-start', benchColdStart],
+  ['checkpointer', benchCheckpointer],
+  ['slack-ack', benchSlackAck],
+  ['digest', benchDigest],
 ];
 
 process.stdout.write(`Crosstalk benchmarks${QUICK ? ' (quick mode: fewer turns and runs)' : ''}, Node ${process.version}\n`);

@@ -1,14 +1,28 @@
 // The composition root: the one place that wires stores, model, graph, bot and commands.
 import { assistantFromGraph, buildAssistantGraph } from '../graphs/assistant/graph.js';
 import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
+import { startJobs } from '../jobs/start.js';
+import { registerDiscordCommands, startDiscord } from '../adapters/discord/discord-adapter.js';
+import { startSlackPlatform } from '../adapters/slack/slack-platform.js';
+import { HttpServer } from './http/server.js';
+import { openInstallationRecords } from './stores/sqlite/installations.js';
 import { Bot } from './bot.js';
 import { CommandRegistry } from './commands/registry.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createChatModel } from './llm/factory.js';
 import type { Logger } from './logger.js';
-import { openEmbeddedStores } from './stores/embedded.js';
+import { openStores } from './stores/open-stores.js';
+import { createRedisLlmCache } from './stores/redis/llm-cache.js';
 import type { ChatSurface, Platform } from './model.js';
 import type { Stores } from './stores/ports.js';
+import { Health, type ReadinessCheck } from './observability/health.js';
+import { LlmMetricsHandler } from './observability/llm-metrics.js';
+import { Metrics } from './observability/metrics.js';
+import { inboxDepth, storeReadinessChecks } from './observability/store-checks.js';
+import { shutDown, waitForStopSignal } from './shutdown.js';
+import type { ServiceCheck } from './doctor.js';
+import { checkSlackToken } from '../adapters/slack/token-check.js';
+import { checkDiscordToken } from '../adapters/discord/token-check.js';
 
 export interface App {
   bot: Bot;
@@ -16,11 +30,24 @@ export interface App {
   commands: CommandRegistry;
   /** `offline`, or the model in use. */
   modelLabel: string;
+  /** This app's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
+  /** What GET /readyz asks: every store answers. */
+  readiness: ReadinessCheck[];
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger, stores: Stores = openEmbeddedStores(config.dataDir)): Promise<App> {
-  const { model, label, offline } = createChatModel(config.llm);
+/** Opens the configured stores (see src/stores/open-stores.ts) unless `given` are passed in. */
+export async function createApp(config: Config, logger: Logger, given?: Stores): Promise<App> {
+  const opened = given ? undefined : await openStores(config, logger);
+  const stores: Stores = given ?? opened!;
+  const cache =
+    config.stores.llmCache === 'redis' && opened?.redis && config.llm
+      ? createRedisLlmCache(opened.redis, `${config.llm.model}@${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`)
+      : undefined;
+  const metrics = new Metrics({ queueDepth: () => inboxDepth(stores) });
+  const llmMetrics = new LlmMetricsHandler(metrics, config.llm?.model ?? 'offline');
+  const { model, label, offline } = createChatModel(config.llm, { ...(cache ? { cache } : {}), callbacks: [llmMetrics] });
   const graph = await buildAssistantGraph({
     model,
     offline,
@@ -37,13 +64,16 @@ export async function createApp(config: Config, logger: Logger, stores: Stores =
     commands,
     logger,
     botName: config.botName,
+    metrics,
   });
-  logger.info({ model: label, dataDir: config.dataDir }, 'crosstalk is ready');
+  logger.info({ model: label, dataDir: config.dataDir, stores: opened?.description, llmCache: cache ? 'redis' : 'none' }, 'crosstalk is ready');
   return {
     bot,
     stores,
     commands,
     modelLabel: label,
+    metrics,
+    readiness: storeReadinessChecks(stores),
     close: async () => {
       await bot.idle();
       await stores.close();
@@ -51,11 +81,30 @@ export async function createApp(config: Config, logger: Logger, stores: Stores =
   };
 }
 
+/** `crosstalk discord register`: replaces the Discord application's slash commands; returns what was done. */
+export async function registerDiscordSlashCommands(config: Config): Promise<string> {
+  if (!config.discord) {
+    throw new ConfigError(['DISCORD_TOKEN is not set: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register slash commands.']);
+  }
+  return registerDiscordCommands(config.discord, new CommandRegistry(config.botName).list(), config.botName);
+}
+
 /** A platform adapter that is connected and taking events. */
 export interface RunningPlatform {
   surface: ChatSurface;
   /** Stops taking new events; resolves once the platform is disconnected. */
   stop(): Promise<void>;
+  /** False while the platform's connection is down (GET /readyz); omit when there is none to lose. */
+  connected?(): boolean;
+}
+
+/** `crosstalk doctor`: one check per configured platform token, against the platform's API. */
+export function platformTokenChecks(config: Config): ServiceCheck[] {
+  const checks: ServiceCheck[] = [];
+  const { slack, discord } = config;
+  if (slack) checks.push({ name: 'slack', run: () => checkSlackToken(slack) });
+  if (discord) checks.push({ name: 'discord', run: () => checkDiscordToken(discord) });
+  return checks;
 }
 
 /**
@@ -64,26 +113,96 @@ export interface RunningPlatform {
  */
 export async function runApp(config: Config, logger: Logger): Promise<void> {
   const app = await createApp(config, logger);
+  // Serving (not the terminal chat): one HTTP server for Slack events, health and metrics, and
+  // the process runs until SIGTERM or SIGINT. Signals are caught from here on, so one that
+  // arrives while starting still stops the process gracefully.
+  const serving = Boolean(config.slack || config.discord || config.ops.serveHttp);
+  const stopSignal = serving ? waitForStopSignal() : undefined;
+  let http: HttpServer | undefined = serving ? new HttpServer(logger) : undefined;
+  const health = new Health().add(...app.readiness);
+  if (http) {
+    health.mount(http, app.metrics);
+    app.metrics.collectProcessMetrics();
+    logger.info({ port: await http.listen(config.port) }, 'HTTP server listening');
+  }
   const platforms: RunningPlatform[] = [];
   const surfaceFor = (platform: Platform) => platforms.find((running) => running.surface.platform === platform)?.surface;
+  // Jobs post through whichever adapter runs their platform in this process, the shell included.
+  let shellSurface: ChatSurface | undefined;
+  const jobs = await startJobs({
+    config,
+    stores: app.stores,
+    logger,
+    surfaceFor: (platform) => (platform === 'shell' ? shellSurface : surfaceFor(platform)),
+  });
+  app.commands.register(jobs.digestCommand);
+  app.commands.replace(jobs.kbCommand);
+  if (config.discord) {
+    platforms.push(await startDiscord({ ...config.discord, botName: config.botName, bot: app.bot, commands: app.commands.list(), logger }));
+  }
+  let installations: ReturnType<typeof openInstallationRecords> | undefined;
+  if (config.slack) {
+    http ??= new HttpServer(logger);
+    if (config.slack.oauth) installations = openInstallationRecords(config.dataDir, config.slack.oauth.encryptionKey);
+    platforms.push(
+      await startSlackPlatform({
+        config: config.slack,
+        botName: config.botName,
+        bot: app.bot,
+        commands: app.commands,
+        transcripts: app.stores.transcripts,
+        logger,
+        http: config.slack.appToken ? undefined : http,
+        installations: installations?.records,
+      }),
+    );
+  }
+  for (const platform of platforms) {
+    const connected = platform.connected?.bind(platform);
+    if (connected) {
+      health.add({
+        name: `platform:${platform.surface.platform}`,
+        check: async () => {
+          if (!connected()) throw new Error(`${platform.surface.platform} is not connected`);
+        },
+      });
+    }
+  }
+  health.markStarted();
 
-  if (platforms.length === 0) {
+  if (!serving) {
     const shell = new ShellAdapter({
       input: process.stdin,
       output: process.stdout,
       botName: config.botName,
       transcripts: app.stores.transcripts,
     });
+    shellSurface = shell;
     await app.bot.resumePending((platform) => (platform === 'shell' ? shell : undefined));
     await shell.run(app.bot);
-  } else {
-    await app.bot.resumePending(surfaceFor);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    logger.info('stopping: no new events, finishing turns in flight');
-    await Promise.all(platforms.map((platform) => platform.stop()));
+    await jobs.stop();
+    await app.close();
+    return;
   }
-  await app.close();
+  await app.bot.resumePending(surfaceFor);
+  const signal = await stopSignal;
+  logger.info({ signal }, 'stopping: no new events, finishing turns in flight');
+  health.markStopping();
+  const server = http;
+  await shutDown(
+    {
+      stopIntake: async () => void (await Promise.all(platforms.map((platform) => platform.stop()))),
+      finishTurns: () => app.bot.idle(),
+      // The jobs' stop drains running jobs (bounded by the scheduler) and closes what they opened.
+      stopJobs: () => jobs.stop(),
+      close: [
+        { name: 'the HTTP server', close: () => server?.close() },
+        { name: 'installation records', close: () => installations?.close() },
+        // Not app.close(): it waits for turns without a bound.
+        { name: 'the stores', close: () => app.stores.close() },
+      ],
+    },
+    config.ops.shutdownTimeoutMs,
+    logger,
+  );
 }

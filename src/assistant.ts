@@ -10,7 +10,12 @@ export interface TurnRun {
   done: Promise<void>;
 }
 
+export interface TurnOptions {
+  /** The bot's id for this turn, for logs and traces (graph run metadata `turn_id`). */
+  turnId?: string;
+}
+
 export interface Assistant {
   /** Answers `messages`, the new messages of `thread` since its last turn. */
-  startTurn(thread: ThreadRef, messages: ChatMessage[]): TurnRun;
+  startTurn(thread: ThreadRef, messages: ChatMessage[], options?: TurnOptions): TurnRun;
 }

@@ -3,6 +3,8 @@
 import type { Assistant } from './assistant.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './observability/metrics.js';
+import { newTurnId, runInTurn } from './observability/turn-context.js';
 import { cleanText, withoutMention } from './message-text.js';
 import { channelKey, parseThreadKey, threadKey, type ChatMessage, type ChatSurface, type Platform, type ThreadRef } from './model.js';
 import type { Stores, TranscriptEntry } from './stores/ports.js';
@@ -14,7 +16,12 @@ export interface BotDeps {
   commands: CommandRegistry;
   logger: Logger;
   botName: string;
+  /** Prometheus metrics (GET /metrics); none in tests that do not look. */
+  metrics?: Metrics;
 }
+
+/** How a turn ended, for the turn latency histogram. */
+type TurnOutcome = 'answered' | 'failed' | 'undelivered';
 
 /** Platforms retry for minutes; a claim outlives every retry window. */
 const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -62,15 +69,31 @@ export class Bot {
   private async process(raw: ChatMessage, surface: ChatSurface): Promise<void> {
     const message = { ...raw, text: cleanText(raw.text) };
     const log = this.log.child({ thread: threadKey(message.thread), messageId: message.id, kind: message.kind });
+    const metrics = this.deps.metrics;
+    metrics?.eventsReceived.inc({ platform: message.thread.platform, kind: message.kind });
     if (message.author.isBot) return log.debug('ignored a message from a bot');
 
     const { stores } = this.deps;
-    if (!(await stores.dedupe.claim(`${channelKey(message.thread)}:${message.id}`, DEDUPE_TTL_MS))) {
+    let claimed: boolean;
+    try {
+      claimed = await stores.dedupe.claim(`${channelKey(message.thread)}:${message.id}`, DEDUPE_TTL_MS);
+    } catch (error) {
+      // Without the claim store we cannot tell a retry from a first delivery: keep the message
+      // (transcripts ignore a second copy) and ask the person to try again, rather than risk two replies.
+      metrics?.storeErrors.inc({ store: 'dedupe' });
+      log.error({ err: error }, 'could not claim a message');
+      await this.record(inboundEntry(message));
+      if (message.kind !== 'ambient') await this.replyQuietly(surface, message.thread, describeTurnFailure(error));
+      return;
+    }
+    if (!claimed) {
+      metrics?.duplicatesDropped.inc({ platform: message.thread.platform });
       return log.debug('ignored a message already taken');
     }
     try {
       await stores.transcripts.append(inboundEntry(message));
     } catch (error) {
+      metrics?.storeErrors.inc({ store: 'transcripts' });
       log.error({ err: error }, 'could not record an inbound message');
       return this.replyQuietly(surface, message.thread, describeTurnFailure(error));
     }
@@ -84,7 +107,13 @@ export class Bot {
         `Hi! Ask me anything, e.g. "@${this.deps.botName} what is our deploy process?", or use /help for commands.`,
       ));
     }
-    await this.enqueue(message, surface);
+    try {
+      await this.enqueue(message, surface);
+    } catch (error) {
+      metrics?.storeErrors.inc({ store: 'inbox' });
+      log.error({ err: error }, 'could not queue a message for its turn');
+      await this.replyQuietly(surface, message.thread, describeTurnFailure(error));
+    }
   }
 
   private async runCommand(message: ChatMessage, surface: ChatSurface): Promise<void> {
@@ -144,11 +173,30 @@ export class Bot {
     }
   }
 
-  private async runTurn(batch: ChatMessage[], surface: ChatSurface): Promise<void> {
+  /** One turn under its own id: every log line it causes, in any layer, carries `turn`. */
+  private runTurn(batch: ChatMessage[], surface: ChatSurface): Promise<void> {
+    const thread = batch[0]!.thread;
+    const scope = { turnId: newTurnId(), thread: threadKey(thread) };
+    const metrics = this.deps.metrics;
+    const started = performance.now();
+    metrics?.activeTurns.inc();
+    return runInTurn(scope, async () => {
+      let outcome: TurnOutcome = 'undelivered';
+      try {
+        outcome = await this.answerTurn(batch, surface, scope.turnId);
+      } finally {
+        metrics?.activeTurns.dec();
+        metrics?.turnDuration.observe({ platform: thread.platform, outcome }, (performance.now() - started) / 1000);
+      }
+    });
+  }
+
+  private async answerTurn(batch: ChatMessage[], surface: ChatSurface, turnId: string): Promise<TurnOutcome> {
     const thread = batch[0]!.thread;
     const log = this.log.child({ thread: threadKey(thread), messages: batch.map((message) => message.id) });
     const stopThinking = await surface.showThinking(thread).catch(() => async () => {});
-    const run = this.deps.assistant.startTurn(thread, batch);
+    const run = this.deps.assistant.startTurn(thread, batch, { turnId });
+    let outcome: TurnOutcome = 'answered';
     try {
       const pieces = run.text[Symbol.asyncIterator]();
       const first = await pieces.next();
@@ -168,12 +216,18 @@ export class Bot {
       } catch (error) {
         log.error({ err: error }, 'turn failed');
         answer = describeTurnFailure(error);
+        outcome = 'failed';
       }
-      if (!posted) return await this.say(surface, thread, answer);
+      if (!posted) {
+        await this.say(surface, thread, answer);
+        return outcome;
+      }
       if (answer !== streamed) await surface.edit(posted, answer);
       await this.record(outboundEntry(posted.id, thread, answer, this.deps.botName));
+      return outcome;
     } catch (error) {
       log.error({ err: error }, 'could not deliver the answer');
+      return 'undelivered';
     } finally {
       await stopThinking().catch(() => {});
     }
@@ -192,7 +246,10 @@ export class Bot {
   private async record(entry: TranscriptEntry): Promise<void> {
     await this.deps.stores.transcripts
       .append(entry)
-      .catch((error: unknown) => this.log.error({ err: error, thread: threadKey(entry.thread) }, 'could not record a reply'));
+      .catch((error: unknown) => {
+        this.deps.metrics?.storeErrors.inc({ store: 'transcripts' });
+        this.log.error({ err: error, thread: threadKey(entry.thread) }, 'could not record a reply');
+      });
   }
 }
 

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Command-line entry: `run` (the default) starts the bot; `ingest` loads documents into knowledge.
-import { runApp } from './app.js';
+import { registerDiscordSlashCommands, runApp } from './app.js';
 import { createProgress } from './cli/progress.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ingestPath } from './knowledge/ingest.js';
+import { doctorChecks, runDoctor } from './doctor.js';
 import { createLogger } from './logger.js';
+import { startSentry, type ErrorReporter } from './observability/sentry.js';
 import { openEmbeddedStores } from './stores/embedded.js';
 import { StoreUnavailableError } from './stores/sqlite/database.js';
 
 const USAGE = `Usage:
   crosstalk [run]                                   start the bot (the terminal chat when no platform is configured)
   crosstalk ingest <file or folder> [--workspace W] add Markdown and text files to workspace knowledge (default workspace: local)
+  crosstalk discord register                        register the slash commands with Discord (per guild with DISCORD_GUILD_ID)
+  crosstalk doctor                                   check the configuration and every configured service and platform token
   crosstalk help                                    show this help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,17 +23,55 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'doctor') return doctor();
   const config = loadConfig();
   if (command === 'run') return run(config);
   if (command === 'ingest') return ingest(config, rest);
+  if (command === 'discord' && rest[0] === 'register') {
+    process.stdout.write(`${await registerDiscordSlashCommands(config)}\n`);
+    return 0;
+  }
   process.stderr.write(`Unknown command "${command}".\n${USAGE}\n`);
   return 2;
 }
 
 async function run(config: Config): Promise<number> {
+  const { ops } = config;
+  const reporter: ErrorReporter | undefined = ops.sentry
+    ? await startSentry({ ...ops.sentry, release: undefined, logMessageText: ops.logMessageText })
+    : undefined;
   // In the shell the terminal is the chat: only warnings and errors are logged unless asked.
-  await runApp(config, createLogger(config.logLevel ?? 'warn'));
+  const serving = Boolean(config.slack || config.discord || ops.serveHttp);
+  const logger = createLogger(config.logLevel ?? (serving ? 'info' : 'warn'), {
+    logMessageText: ops.logMessageText,
+    ...(ops.logFormat ? { format: ops.logFormat } : {}),
+    ...(reporter ? { onFailure: (failure) => reporter.report(failure) } : {}),
+  });
+  try {
+    await runApp(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'crosstalk stopped on an error');
+    throw error;
+  } finally {
+    await reporter?.close(2_000);
+  }
   return 0;
+}
+
+async function doctor(): Promise<number> {
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) write(`FAIL  configuration  ${problem}`);
+    write('Fix the configuration first; the services are checked once it loads.');
+    return 1;
+  }
+  const checks = [{ name: 'configuration', run: async () => 'every variable is valid' }, ...doctorChecks(config)];
+  const outcomes = await runDoctor(checks, write);
+  return outcomes.every((outcome) => outcome.ok) ? 0 : 1;
 }
 
 async function ingest(config: Config, args: string[]): Promise<number> {

@@ -4,7 +4,8 @@
 interface ErrorLike {
   name?: string;
   status?: number;
-  code?: string;
+  /** Node and SQLite use strings; some platform clients use numbers. */
+  code?: string | number;
   message?: string;
   cause?: unknown;
 }
@@ -23,6 +24,6 @@ function reasonFor(error: ErrorLike | undefined): string {
     return 'the language model did not answer';
   }
   if (typeof error.status === 'number' && error.status >= 500) return 'the language model had an error';
-  if (error.name === 'StoreUnavailableError' || error.code?.startsWith('SQLITE_')) return 'my storage is not available';
+  if (error.name === 'StoreUnavailableError' || String(error.code).startsWith('SQLITE_')) return 'my storage is not available';
   return error.cause ? reasonFor(error.cause as ErrorLike) : 'something went wrong on my side';
 }

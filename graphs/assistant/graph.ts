@@ -10,7 +10,7 @@ import {
   type LangGraphRunnableConfig,
 } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
-import type { Assistant, TurnRun } from '../../src/assistant.js';
+import type { Assistant, TurnOptions, TurnRun } from '../../src/assistant.js';
 import { queryTerms } from '../../src/knowledge/query-terms.js';
 import { estimateTokens, messagesTokens, truncateToTokens } from '../../src/llm/tokens.js';
 import type { ChatMessage, ThreadRef } from '../../src/model.js';
@@ -117,7 +117,7 @@ export type AssistantGraph = Awaited<ReturnType<typeof buildAssistantGraph>>;
 /** The graph as the bot's Assistant: streams the answer's text, then its sources. */
 export function assistantFromGraph(graph: AssistantGraph, budget: number): Assistant {
   return {
-    startTurn(thread: ThreadRef, messages: ChatMessage[]): TurnRun {
+    startTurn(thread: ThreadRef, messages: ChatMessage[], options: TurnOptions = {}): TurnRun {
       const text = new TextStream();
       let streamed = '';
       let resolveAnswer!: (answer: string) => void;
@@ -142,6 +142,8 @@ export function assistantFromGraph(graph: AssistantGraph, budget: number): Assis
       const done = (async () => {
         const stream = await graph.stream(input, {
           configurable: { thread_id: threadKey(thread) },
+          // Traces (LangSmith, callbacks) of a turn can be found from the turn id in the logs.
+          ...(options.turnId ? { metadata: { turn_id: options.turnId } } : {}),
           streamMode: ['messages', 'updates'],
           // One checkpoint per turn: a turn cut short is re-run from the inbox, which keeps its
           // messages until the answer is posted, so mid-turn checkpoints buy nothing.

@@ -20,6 +20,12 @@ export class CommandRegistry {
     this.commands.set(command.name, command);
   }
 
+  /** Swaps in another implementation of a registered command (the app's jobs queue `/kb add`). */
+  replace(command: Command): void {
+    if (!this.commands.has(command.name)) throw new Error(`Command /${command.name} is not registered`);
+    this.commands.set(command.name, command);
+  }
+
   list(): readonly Command[] {
     return [...this.commands.values()];
   }

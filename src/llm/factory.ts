@@ -1,3 +1,5 @@
+import type { BaseCache } from '@langchain/core/caches';
+import type { Callbacks } from '@langchain/core/callbacks/manager';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOpenAI } from '@langchain/openai';
 import type { LlmConfig } from '../config.js';
@@ -10,9 +12,17 @@ export interface ChatModelChoice {
   offline: boolean;
 }
 
-/** The configured OpenAI-compatible model, or the offline model when none is configured. */
-export function createChatModel(llm: LlmConfig | undefined): ChatModelChoice {
-  if (!llm) return { model: new OfflineChatModel(), label: 'offline', offline: true };
+/**
+ * The configured OpenAI-compatible model, or the offline model when none is configured. A `cache`
+ * (LLM_CACHE) answers repeated identical prompts without calling the model; offline mode needs none.
+ */
+export function createChatModel(llm: LlmConfig | undefined, options: { cache?: BaseCache; callbacks?: Callbacks } = {}): ChatModelChoice {
+  if (!llm) {
+    const offline = new OfflineChatModel();
+    // Metrics callbacks (src/observability/llm-metrics.ts) time every call, offline ones too.
+    if (options.callbacks) offline.callbacks = options.callbacks;
+    return { model: offline, label: 'offline', offline: true };
+  }
   const model = new ChatOpenAI({
     model: llm.model,
     // Local OpenAI-compatible servers (Ollama, vLLM) accept any key; the client insists on one.
@@ -21,6 +31,8 @@ export function createChatModel(llm: LlmConfig | undefined): ChatModelChoice {
     streaming: true,
     timeout: llm.timeoutMs,
     maxRetries: 2,
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.callbacks ? { callbacks: options.callbacks } : {}),
   });
   return { model, label: `${llm.model}${llm.baseUrl ? ` at ${llm.baseUrl}` : ''}`, offline: false };
 }

@@ -20,6 +20,8 @@ export const OFFLINE_NOTICE =
 const PASSAGES_IN_ANSWER = 3;
 const SENTENCES_PER_PASSAGE = 2;
 const THREAD_LINES_IN_ANSWER = 10;
+const ASKS_FOR_SUMMARY = /\b(summari[sz]e|summary|recap|tl;?dr)\b/i;
+const SUMMARIZE_TOOL = 'summarize_thread';
 const ASKS_ABOUT_THREAD = /\b(earlier|above|before|this thread|summari[sz]e|recap|what did|said)\b/i;
 
 export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AIMessageChunk> {
@@ -88,6 +90,16 @@ export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
       .filter(isToolArtifact);
     const thread = artifacts.find((artifact): artifact is ThreadArtifact => artifact.kind === 'thread');
 
+    // A summary from summarize_thread is the answer as it stands.
+    const summary = artifacts.find((artifact) => artifact.kind === 'summary');
+    if (summary) return new AIMessage({ id, content: `${OFFLINE_NOTICE}\n\n${summary.text}` });
+    if (this.toolNames.has(SUMMARIZE_TOOL) && ASKS_FOR_SUMMARY.test(question)) {
+      return new AIMessage({
+        id,
+        content: '',
+        tool_calls: [{ id: `${id}-call`, name: SUMMARIZE_TOOL, args: {}, type: 'tool_call' }],
+      });
+    }
     if (!thread && this.toolNames.has('read_thread') && ASKS_ABOUT_THREAD.test(question)) {
       return new AIMessage({
         id,

@@ -18,9 +18,15 @@ export interface ThreadArtifact {
   entries: { author: string; text: string; at: string }[];
 }
 
-export type ToolArtifact = PassagesArtifact | ThreadArtifact;
+/** A finished summary (summarize_thread); offline mode shows it as it is. */
+export interface SummaryArtifact {
+  kind: 'summary';
+  text: string;
+}
+
+export type ToolArtifact = PassagesArtifact | ThreadArtifact | SummaryArtifact;
 
 export function isToolArtifact(value: unknown): value is ToolArtifact {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  return kind === 'passages' || kind === 'thread';
+  return kind === 'passages' || kind === 'thread' || kind === 'summary';
 }

@@ -20,6 +20,8 @@ export interface TranscriptStore {
   thread(ref: ThreadRef, limit?: number): Promise<TranscriptEntry[]>;
   /** The channel's entries at or after `since`, oldest first, at most `limit`. */
   channelSince(channel: ChannelRef, since: Date, limit?: number): Promise<TranscriptEntry[]>;
+  /** Removes every entry older than `cutoff` (retention); returns how many were removed. */
+  deleteBefore(cutoff: Date): Promise<number>;
 }
 
 export interface KnowledgeSource {

@@ -155,6 +155,17 @@ export function describeTranscriptStore(
       expect(stored?.text).toBe(text);
     });
 
+    it('deleteBefore removes only entries older than the cutoff and says how many', async () => {
+      await store.append(message({ id: 'old', at: at(1) }));
+      await store.append(reply({ id: 'old-reply', at: at(2) }));
+      await store.append(message({ id: 'new', at: at(10) }));
+
+      expect(await store.deleteBefore(at(10))).toBe(2);
+
+      expect(ids(await store.thread(THREAD))).toEqual(['new']);
+      expect(await store.deleteBefore(at(10))).toBe(0);
+    });
+
     it('round-trips the timestamp to the millisecond', async () => {
       const when = new Date('2024-02-29T23:59:59.999Z');
 

@@ -177,6 +177,7 @@ describe('the LLM path through the real OpenAI client', () => {
     expect(request.body.tools.map((entry: { function: { name: string } }) => entry.function.name).sort()).toEqual([
       'read_thread',
       'search_knowledge',
+      'summarize_thread',
     ]);
 
     const transcript = await app.stores.transcripts.thread(where);

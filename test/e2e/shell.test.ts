@@ -84,15 +84,21 @@ describe('the shell', () => {
   });
 
   it('runs the slash commands and answers an unknown one with a usage line', async () => {
-    const input = '/kb add The wifi password is in the shared vault.\n/kb search wifi\n/help\n/frobnicate now\n';
-    const run = await crosstalk(['run'], input, env);
+    // /kb add is queued as a job: acknowledged at once, confirmed when the passages are in.
+    const add = await crosstalk(['run'], '/kb add The wifi password is in the shared vault.\n', env);
+    expect(add.code).toBe(0);
+    const added = replies(add.stdout);
+    expect(added).toHaveLength(2);
+    expect(added[0]).toMatch(/^Adding that to workspace knowledge/);
+    expect(added[1]).toMatch(/^Added to workspace knowledge as "Note from you: The wifi password/);
+
+    const run = await crosstalk(['run'], '/kb search wifi\n/help\n/frobnicate now\n', env);
     expect(run.code).toBe(0);
     const out = replies(run.stdout);
-    expect(out).toHaveLength(4);
-    expect(out[0]).toMatch(/^Added to workspace knowledge as "Note from you: The wifi password/);
-    expect(out[1]).toContain('The wifi password is in the shared vault.');
-    expect(out[2]).toContain('/kb search <query>');
-    expect(out[3]).toMatch(/^Unknown command \/frobnicate\. Commands: \/ask <question>/);
+    expect(out).toHaveLength(3);
+    expect(out[0]).toContain('The wifi password is in the shared vault.');
+    expect(out[1]).toContain('/kb search <query>');
+    expect(out[2]).toMatch(/^Unknown command \/frobnicate\. Commands: \/ask <question>/);
   });
 
   it('answers an empty mention with a hint and keeps control characters out', async () => {

@@ -1,3 +1,4 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { parseThreadKey, type ThreadRef } from '../../../src/model.js';
@@ -7,6 +8,9 @@ import type { KnowledgeStore, TranscriptStore } from '../../../src/stores/ports.
 export interface ToolDeps {
   knowledge: KnowledgeStore;
   transcripts: TranscriptStore;
+  /** The turn's model, for tools that run a graph of their own (summarize_thread). */
+  model: BaseChatModel;
+  offline: boolean;
 }
 
 export type ToolFactory = (deps: ToolDeps) => StructuredToolInterface;

@@ -10,6 +10,17 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+const openHandles = new Map<string, SqliteDatabase>();
+
+/**
+ * The handle this process already has open on `dataDir`'s file, if any: the jobs and digest
+ * bookkeeping live in the same file and use it rather than opening a second connection.
+ */
+export function openedDatabase(dataDir: string): SqliteDatabase | undefined {
+  const db = openHandles.get(path.join(dataDir, DATABASE_FILE));
+  return db?.open ? db : undefined;
+}
+
 /** Opens (creating if needed) the one SQLite file that holds every embedded store. */
 export function openDatabase(dataDir: string): SqliteDatabase {
   const file = path.join(dataDir, DATABASE_FILE);
@@ -28,6 +39,7 @@ export function openDatabase(dataDir: string): SqliteDatabase {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    openHandles.set(file, db);
     return db;
   } catch (error) {
     db?.close();

@@ -18,6 +18,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
   private readonly insert;
   private readonly byThread;
   private readonly byChannel;
+  private readonly olderThan;
 
   constructor(db: SqliteDatabase) {
     db.exec(`
@@ -38,6 +39,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
       );
       CREATE INDEX IF NOT EXISTS transcripts_thread ON transcripts (thread_key, at, seq);
       CREATE INDEX IF NOT EXISTS transcripts_channel ON transcripts (channel_key, at, seq);
+      CREATE INDEX IF NOT EXISTS transcripts_at ON transcripts (at);
     `);
     this.insert = db.prepare(`
       INSERT INTO transcripts (channel_key, thread_key, id, direction, thread_json, author_id, author_name,
@@ -52,6 +54,7 @@ export class SqliteTranscriptStore implements TranscriptStore {
     this.byChannel = db.prepare<[string, number, number], Row>(
       'SELECT * FROM transcripts WHERE channel_key = ? AND at >= ? ORDER BY at, seq LIMIT ?',
     );
+    this.olderThan = db.prepare<[number]>('DELETE FROM transcripts WHERE at < ?');
   }
 
   async append(entry: TranscriptEntry): Promise<boolean> {
@@ -77,6 +80,10 @@ export class SqliteTranscriptStore implements TranscriptStore {
 
   async channelSince(channel: ChannelRef, since: Date, limit = 10_000): Promise<TranscriptEntry[]> {
     return this.byChannel.all(channelKey(channel), since.getTime(), limit).map(toEntry);
+  }
+
+  async deleteBefore(cutoff: Date): Promise<number> {
+    return this.olderThan.run(cutoff.getTime()).changes;
   }
 }
 
