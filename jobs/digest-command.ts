@@ -1,5 +1,5 @@
 // `/digest …` from chat, on every adapter: subscribe the channel, turn it off, digest now, status.
-import type { Command } from '../src/commands/command.js';
+import type { Command, CommandSpec } from '../src/commands/command.js';
 import type { ChannelRef } from '../src/model.js';
 import { describeSchedule, parseSchedule } from './schedule.js';
 import type { Scheduler } from './scheduler.js';
@@ -7,11 +7,15 @@ import type { Scheduler } from './scheduler.js';
 const USAGE =
   'Usage: /digest daily HH:MM [time zone] | /digest weekly <mon…sun> HH:MM [time zone] | /digest off | /digest now | /digest status (e.g. /digest daily 09:00 Europe/Berlin)';
 
+export const DIGEST_COMMAND: CommandSpec = {
+  name: 'digest',
+  usage: ['daily HH:MM [time zone]', 'weekly <day> HH:MM [time zone]', 'off', 'now', 'status'],
+  summary: 'a scheduled digest of this channel (topics, decisions, open questions, action items)',
+};
+
 export function createDigestCommand(scheduler: Scheduler): Command {
   return {
-    name: 'digest',
-    usage: ['daily HH:MM [time zone]', 'weekly <day> HH:MM [time zone]', 'off', 'now', 'status'],
-    summary: "a scheduled digest of this channel (topics, decisions, open questions, action items)",
+    ...DIGEST_COMMAND,
     async run({ args, message, reply }) {
       const channel: ChannelRef = message.thread;
       const sub = args.split(/\s+/)[0]?.toLowerCase() ?? '';

@@ -1,6 +1,7 @@
 // The composition root: the one place that wires stores, model, graph, bot and commands.
 import { assistantFromGraph, buildAssistantGraph } from '../graphs/assistant/graph.js';
 import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
+import { DIGEST_COMMAND } from '../jobs/digest-command.js';
 import { startJobs } from '../jobs/start.js';
 import { registerDiscordCommands, startDiscord } from '../adapters/discord/discord-adapter.js';
 import { startSlackPlatform } from '../adapters/slack/slack-platform.js';
@@ -65,6 +66,7 @@ export async function createApp(config: Config, logger: Logger, given?: Stores):
     logger,
     botName: config.botName,
     metrics,
+    maxConcurrentTurns: config.maxConcurrentTurns,
   });
   logger.info({ model: label, dataDir: config.dataDir, stores: opened?.description, llmCache: cache ? 'redis' : 'none' }, 'crosstalk is ready');
   return {
@@ -86,7 +88,9 @@ export async function registerDiscordSlashCommands(config: Config): Promise<stri
   if (!config.discord) {
     throw new ConfigError(['DISCORD_TOKEN is not set: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register slash commands.']);
   }
-  return registerDiscordCommands(config.discord, new CommandRegistry(config.botName).list(), config.botName);
+  // The same commands a running app offers: the registry's own, and the digest's.
+  const commands = [...new CommandRegistry(config.botName).list(), DIGEST_COMMAND];
+  return registerDiscordCommands(config.discord, commands, config.botName);
 }
 
 /** A platform adapter that is connected and taking events. */
@@ -118,7 +122,7 @@ export async function runApp(config: Config, logger: Logger): Promise<void> {
   // arrives while starting still stops the process gracefully.
   const serving = Boolean(config.slack || config.discord || config.ops.serveHttp);
   const stopSignal = serving ? waitForStopSignal() : undefined;
-  let http: HttpServer | undefined = serving ? new HttpServer(logger) : undefined;
+  const http = serving ? new HttpServer(logger) : undefined;
   const health = new Health().add(...app.readiness);
   if (http) {
     health.mount(http, app.metrics);
@@ -142,7 +146,6 @@ export async function runApp(config: Config, logger: Logger): Promise<void> {
   }
   let installations: ReturnType<typeof openInstallationRecords> | undefined;
   if (config.slack) {
-    http ??= new HttpServer(logger);
     if (config.slack.oauth) installations = openInstallationRecords(config.dataDir, config.slack.oauth.encryptionKey);
     platforms.push(
       await startSlackPlatform({

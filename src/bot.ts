@@ -9,6 +9,7 @@ import { cleanText, withoutMention } from './message-text.js';
 import { channelKey, parseThreadKey, threadKey, type ChatMessage, type ChatSurface, type Platform, type ThreadRef } from './model.js';
 import type { Stores, TranscriptEntry } from './stores/ports.js';
 import { describeTurnFailure } from './turn-failure.js';
+import { TurnSlots } from './turn-slots.js';
 
 export interface BotDeps {
   stores: Stores;
@@ -18,6 +19,8 @@ export interface BotDeps {
   botName: string;
   /** Prometheus metrics (GET /metrics); none in tests that do not look. */
   metrics?: Metrics;
+  /** Turns this process runs at once (default 32); see TurnSlots. */
+  maxConcurrentTurns?: number;
 }
 
 /** How a turn ended, for the turn latency histogram. */
@@ -29,13 +32,16 @@ const LOCK_TTL_MS = 60_000;
 const LOCK_RENEW_MS = 20_000;
 /** Messages waiting in a thread are answered together, at most this many in one turn. */
 const MAX_BATCH = 20;
+const DEFAULT_CONCURRENT_TURNS = 32;
 
 export class Bot {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly log: Logger;
+  private readonly slots: TurnSlots;
 
   constructor(private readonly deps: BotDeps) {
     this.log = deps.logger.child({ component: 'bot' });
+    this.slots = new TurnSlots(deps.maxConcurrentTurns ?? DEFAULT_CONCURRENT_TURNS);
   }
 
   /**
@@ -162,7 +168,7 @@ export class Bot {
         for (;;) {
           const batch = await inbox.peek(key, MAX_BATCH);
           if (batch.length === 0) break;
-          await this.runTurn(batch, surface);
+          await this.slots.run(() => this.runTurn(batch, surface));
           await inbox.ack(key, batch.map((message) => message.id));
         }
       } finally {

@@ -21,6 +21,8 @@ export interface Config {
   llm: LlmConfig | undefined;
   /** Upper bound, in tokens, of the prompt for one turn. */
   promptTokenBudget: number;
+  /** Turns one process runs at once; more wait in the inbox. */
+  maxConcurrentTurns: number;
   /** Port of the process's one HTTP server (Slack events, health, metrics). */
   port: number;
   /** Undefined when Slack is not configured. */
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel | undefined,
     llm,
     promptTokenBudget: integer('PROMPT_TOKEN_BUDGET', 6_000, 1_000, 1_000_000),
+    maxConcurrentTurns: integer('MAX_CONCURRENT_TURNS', 32, 1, 10_000),
     port: integer('PORT', 3_000, 0, 65_535),
     slack: readSlackConfig(read, problems),
     stores: readStoresConfig(read, problems),

@@ -2,7 +2,7 @@
 // `/ask <question>` becomes /ask with a `question` option, `/kb add <text>` a subcommand, and
 // `/<botName> <command>` holds every command as a subcommand (or group).
 import { ApplicationCommandOptionType, REST, Routes, type APIApplicationCommandOption, type CommandInteractionOption, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import type { Command } from '../../src/commands/command.js';
+import type { CommandSpec } from '../../src/commands/command.js';
 import { COMMAND_DESCRIPTION_MAX_CHARS, COMMAND_NAME_MAX_CHARS } from './limits.js';
 
 type Definition = RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -39,7 +39,7 @@ function stringOptions(usage: UsageLine, summary: string): Option[] {
 }
 
 /** The options of one command: its subcommands when its usage has literal words, else its arguments. */
-function commandOptions(command: Command): Option[] {
+function commandOptions(command: CommandSpec): Option[] {
   const lines = command.usage.map(parseUsage);
   if (!lines.some((line) => line.path.length > 0)) return lines[0] ? stringOptions(lines[0], command.summary) : [];
   return lines.map((line) => ({
@@ -50,7 +50,7 @@ function commandOptions(command: Command): Option[] {
   }));
 }
 
-export function buildCommandDefinitions(commands: readonly Command[], botName: string): Definition[] {
+export function buildCommandDefinitions(commands: readonly CommandSpec[], botName: string): Definition[] {
   const rootName = optionName(botName);
   const own = commands
     .filter((command) => command.name !== rootName)

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits, Partials, type ClientOptions } from 'discord.js';
 import type { Bot } from '../../src/bot.js';
-import type { Command } from '../../src/commands/command.js';
+import type { CommandSpec } from '../../src/commands/command.js';
 import type { Logger } from '../../src/logger.js';
 import type { ChatSurface } from '../../src/model.js';
 import { ChannelActivity } from './activity.js';
@@ -28,7 +28,7 @@ export interface DiscordSettings {
 export interface DiscordAdapterOptions extends DiscordSettings {
   botName: string;
   bot: Bot;
-  commands: readonly Command[];
+  commands: readonly CommandSpec[];
   logger: Logger;
 }
 
@@ -116,6 +116,6 @@ export async function startDiscord(options: DiscordAdapterOptions): Promise<Runn
 }
 
 /** `crosstalk discord register`: replaces the application's slash commands. */
-export async function registerDiscordCommands(settings: DiscordSettings, commands: readonly Command[], botName: string): Promise<string> {
+export async function registerDiscordCommands(settings: DiscordSettings, commands: readonly CommandSpec[], botName: string): Promise<string> {
   return registerCommands(settings, buildCommandDefinitions(commands, botName));
 }

@@ -14,15 +14,19 @@ export interface CommandContext {
   ask(question: string): Promise<void>;
 }
 
-/** One slash command, the same on every adapter. */
-export interface Command {
+/** What a slash command is called and takes: enough to register it with a platform. */
+export interface CommandSpec {
   name: string;
   /** Argument synopsis lines, e.g. `add <text>`. */
   usage: string[];
   summary: string;
+}
+
+/** One slash command, the same on every adapter. */
+export interface Command extends CommandSpec {
   run(context: CommandContext): Promise<void>;
 }
 
-export function usageLines(command: Command): string[] {
+export function usageLines(command: CommandSpec): string[] {
   return command.usage.length > 0 ? command.usage.map((usage) => `/${command.name} ${usage}`) : [`/${command.name}`];
 }

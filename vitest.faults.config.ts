@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// The fault and load suite (`npm run test:faults`): slower, one file at a time so load figures
+// are not skewed by other tests, and a closing table of what held.
+export default defineConfig({
+  test: {
+    include: ['test/faults/**/*.test.ts'],
+    globalSetup: ['test/faults/print-table.ts'],
+    fileParallelism: false,
+    testTimeout: 600_000,
+    hookTimeout: 120_000,
+  },
+});
