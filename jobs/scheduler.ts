@@ -8,7 +8,7 @@ import type { KnowledgeStore, TranscriptStore } from '../src/stores/ports.js';
 import type { DigestLedger } from './digest-ledger.js';
 import { runChannelDigest, runOnDemandDigest, type DigestOutcome, type OnDemandScope } from './digest-job.js';
 import { runIngest, type IngestRequest } from './ingest-job.js';
-import type { DigestRunner, FetchText, JobDeps } from './job-deps.js';
+import { JOB_LOCK_MS, type DigestRunner, type FetchText, type JobDeps } from './job-deps.js';
 import { cronOf, type DigestSchedule } from './schedule.js';
 
 export const JOB = {
@@ -65,12 +65,17 @@ export class Scheduler {
       backend: deps.backend,
       name: deps.name ?? `crosstalk-${process.pid}`,
       processEvery: deps.processEveryMs ?? 5_000,
-      // Digests may wait on a slow model; a lock older than this is taken as a dead worker's.
-      defaultLockLifetime: 10 * 60 * 1000,
+      // A lock older than this is taken as a dead worker's.
+      defaultLockLifetime: JOB_LOCK_MS,
     });
     this.agenda.on('error', (error: unknown) => this.log.error({ err: error }, 'the job scheduler failed'));
-    this.agenda.on('fail', (error: unknown, job: Job) => this.log.error({ err: error, job: job.attrs.name }, 'a job failed'));
-    this.agenda.on('complete', (job: Job) => {
+    // With a notification channel (the Redis backend), Agenda also re-emits other schedulers'
+    // events: a plain notification object and `remote = true`, with no `attrs`.
+    this.agenda.on('fail', (error: unknown, job: Job | { jobName?: string }) =>
+      this.log.error({ err: error, job: 'attrs' in job ? job.attrs.name : job.jobName }, 'a job failed'),
+    );
+    this.agenda.on('complete', (job: Job, remote?: boolean) => {
+      if (remote === true || !('attrs' in job)) return;
       const id = job.attrs._id?.toString();
       if (!id || job.attrs.repeatInterval) return;
       this.finished.add(id);
