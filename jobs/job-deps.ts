@@ -6,6 +6,12 @@ import type { Digest } from '../graphs/digest/graph.js';
 import type { DigestMessage } from '../graphs/digest/notes.js';
 import type { DigestLedger } from './digest-ledger.js';
 
+/**
+ * How long a job's lock lasts before Agenda takes its scheduler for dead and lets another run it.
+ * Digests may wait on a slow model, hence minutes.
+ */
+export const JOB_LOCK_MS = 10 * 60 * 1000;
+
 /** The digest graph with its model: what a digest job runs. */
 export interface DigestRunner {
   offline: boolean;

@@ -9,10 +9,13 @@ import type { DigestLedger } from './digest-ledger.js';
 import { runChannelDigest, runOnDemandDigest, type DigestOutcome, type OnDemandScope } from './digest-job.js';
 import { runIngest, type IngestRequest } from './ingest-job.js';
 import { JOB_LOCK_MS, type DigestRunner, type FetchText, type JobDeps } from './job-deps.js';
-import { cronOf, type DigestSchedule } from './schedule.js';
+import { cronOf, periodKey, type DigestSchedule } from './schedule.js';
 
 export const JOB = {
+  /** The repeating trigger, one per subscribed channel: queues that period's digest run. */
   digest: 'channel-digest',
+  /** One period's digest. */
+  digestRun: 'channel-digest-run',
   onDemand: 'digest-on-demand',
   ingest: 'knowledge-ingest',
   retention: 'transcript-retention',
@@ -43,6 +46,12 @@ export interface DigestJobData {
   channel: string;
   ref: ChannelRef;
   schedule: DigestSchedule;
+}
+
+/** One period's digest: `due` is when its trigger fired, the end of what it covers. */
+export interface DigestRunData extends DigestJobData {
+  period: string;
+  due: string;
 }
 
 export interface Subscription {
@@ -81,8 +90,14 @@ export class Scheduler {
       this.finished.add(id);
       if (this.queued.delete(id) && this.queued.size === 0) this.queuedSettled();
     });
+    // Agenda moves a repeating job to its next occurrence when a run starts, so a worker dying
+    // mid-run would skip the period. The trigger only queues a one-off run, which Agenda hands to
+    // another worker once a dead worker's lock expires.
     this.agenda.define(JOB.digest, async (job: Job<DigestJobData>) => {
-      await this.channelDigest(job.attrs.data);
+      await this.queueDigestRun(job.attrs.data);
+    });
+    this.agenda.define(JOB.digestRun, async (job: Job<DigestRunData>) => {
+      await this.channelDigest(job.attrs.data, new Date(job.attrs.data.due));
     });
     this.agenda.define(JOB.onDemand, (job: Job<{ thread: ThreadRef; scope: OnDemandScope }>) =>
       runOnDemandDigest(this.jobDeps(), job.attrs.data.thread, job.attrs.data.scope),
@@ -133,7 +148,10 @@ export class Scheduler {
 
   /** Returns false when the channel had no subscription. */
   async unsubscribe(channel: ChannelRef): Promise<boolean> {
-    return (await this.agenda.cancel({ name: JOB.digest, data: { channel: channelKey(channel) } })) > 0;
+    const data = { channel: channelKey(channel) };
+    const cancelled = await this.agenda.cancel({ name: JOB.digest, data });
+    await this.agenda.cancel({ name: JOB.digestRun, data });
+    return cancelled > 0;
   }
 
   async subscription(channel: ChannelRef): Promise<Subscription | undefined> {
@@ -159,6 +177,17 @@ export class Scheduler {
   /** One scheduled digest; also callable directly (tests, the benchmark). */
   async channelDigest(data: DigestJobData, now = new Date()): Promise<DigestOutcome> {
     return runChannelDigest(this.jobDeps(), data, now);
+  }
+
+  /** Queues the digest of the period that starts now; once per channel and period. */
+  async queueDigestRun(data: DigestJobData, due = new Date()): Promise<void> {
+    const period = periodKey(data.schedule, due);
+    const run: DigestRunData = { ...data, period, due: due.toISOString() };
+    await this.agenda
+      .create(JOB.digestRun, run)
+      .unique({ 'data.channel': data.channel, 'data.period': period }, { insertOnly: true })
+      .schedule(due)
+      .save();
   }
 
   async retention(now = new Date()): Promise<number> {

@@ -59,6 +59,16 @@ export interface ChatSurface {
   postToChannel(channel: ChannelRef, text: string): Promise<PostedMessage>;
   /** Channel messages at or after `since`, oldest first. */
   readHistory(channel: ChannelRef, since: Date): Promise<ChatMessage[]>;
+  /**
+   * The bot's own top-level posts in the channel at or after `since`. Optional: a digest whose
+   * scheduler died mid-post asks it before posting again; without it the digest is skipped.
+   */
+  readOwnPosts?(channel: ChannelRef, since: Date): Promise<OwnPost[]>;
+}
+
+export interface OwnPost {
+  id: string;
+  text: string;
 }
 
 // Thread keys escape only `%` and `:`, so keys stay readable and every id round-trips,

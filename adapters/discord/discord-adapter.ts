@@ -80,6 +80,7 @@ export async function startDiscord(options: DiscordAdapterOptions): Promise<Runn
   let fatalClose: number | undefined;
   client.on(Events.ShardDisconnect, (event) => (fatalClose = event.code));
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord.js error'));
+  guardPackets(client, log);
   try {
     const ready = once(client, Events.ClientReady);
     await client.login(options.token);
@@ -119,3 +120,22 @@ export async function startDiscord(options: DiscordAdapterOptions): Promise<Runn
 export async function registerDiscordCommands(settings: DiscordSettings, commands: readonly CommandSpec[], botName: string): Promise<string> {
   return registerCommands(settings, buildCommandDefinitions(commands, botName));
 }
+
+/**
+ * discord.js builds its objects from gateway packets inside an async listener, so a malformed
+ * packet (a field missing or of the wrong type) becomes an unhandled rejection, which stops Node.
+ * Drop such a packet with a warning that names it instead.
+ */
+function guardPackets(client: Client, log: Logger): void {
+  const manager = client.ws as unknown as { handlePacket(packet: { t?: unknown } | undefined, shard: unknown): boolean };
+  const handle = manager.handlePacket.bind(manager);
+  manager.handlePacket = (packet, shard) => {
+    try {
+      return handle(packet, shard);
+    } catch (error) {
+      log.warn({ event: String(packet?.t), problem: (error as Error).message }, `dropped a malformed ${String(packet?.t)} gateway event: ${(error as Error).message}`);
+      return true;
+    }
+  };
+}
+

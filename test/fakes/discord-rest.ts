@@ -38,6 +38,16 @@ export interface RestCall {
   at: number;
 }
 
+export interface RateLimitStorm {
+  route: RegExp;
+  share: number;
+  globalShare: number;
+  retryAfterSeconds: number;
+  random: () => number;
+  /** Counts the 429s served, by kind. */
+  served: { local: number; global: number };
+}
+
 // Discord's JSON objects, as loosely as the fake needs them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -50,6 +60,11 @@ export interface FakeDiscord {
   calls: RestCall[];
   /** The next `count` requests matching `route` (method and path regex) get 429 with `retryAfterSeconds`. */
   rateLimitNext(route: RegExp, count: number, retryAfterSeconds: number): void;
+  /**
+   * Until the returned function is called, each request matching `route` gets a 429 with
+   * probability `share` (from `random`), of which a `globalShare` are global rate limits.
+   */
+  rateLimitStorm(storm: RateLimitStorm): () => void;
   /** A user posts `content` in a channel (a thread or DM channel too); delivered unless `silently`. */
   say(channelId: string, author: FakeUser, content: string, options?: { replyTo?: string; silently?: boolean }): Json;
   /** A user starts a thread on `messageId` (its id is the message's). */
@@ -77,6 +92,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const interactions = new Map<string, { id: string; token: string; channelId: string; user: FakeUser; messageIds: string[] }>();
   const calls: RestCall[] = [];
   const limits: { route: RegExp; count: number; retryAfter: number }[] = [];
+  const storms: RateLimitStorm[] = [];
   const token = 'fake-bot-token';
 
   const textChannel = (id: string, name: string, position: number) => ({
@@ -266,6 +282,21 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
           { 'retry-after': String(limit.retryAfter), 'x-ratelimit-scope': 'user', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(limit.retryAfter), 'x-ratelimit-bucket': 'fake-bucket' },
         );
       }
+      const storm = storms.find((candidate) => candidate.route.test(`${req.method} ${path}`));
+      if (storm && storm.random() < storm.share) {
+        const retryAfter = storm.retryAfterSeconds;
+        // A global limit stops every request of the bot; its headers carry no bucket.
+        if (storm.random() < storm.globalShare) {
+          storm.served.global++;
+          return reply(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: true }, { 'retry-after': String(retryAfter), 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' });
+        }
+        storm.served.local++;
+        return reply(
+          429,
+          { message: 'You are being rate limited.', retry_after: retryAfter, global: false },
+          { 'retry-after': String(retryAfter), 'x-ratelimit-scope': 'user', 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(retryAfter), 'x-ratelimit-bucket': 'fake-bucket' },
+        );
+      }
       for (const [method, pattern, handler] of routes) {
         const match = method === req.method ? pattern.exec(path) : null;
         if (match) {
@@ -286,6 +317,10 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     calls,
     rateLimitNext(route, count, retryAfterSeconds) {
       limits.push({ route, count, retryAfter: retryAfterSeconds });
+    },
+    rateLimitStorm(storm) {
+      storms.push(storm);
+      return () => void storms.splice(storms.indexOf(storm), 1);
     },
     say(channelId, author, content, options = {}) {
       const reference = options.replyTo

@@ -1,7 +1,7 @@
 // A ChatSurface that records everything the bot does to it, the way a user would see it:
 // each reply (a streamed body is consumed and its chunks kept), each edit, each channel post
 // and each "thinking" indicator. Tests wait for replies instead of sleeping.
-import { sameChannel, threadKey, type ChannelRef, type ChatMessage, type ChatSurface, type Platform, type PostedMessage, type ReplyBody, type ThreadRef } from '../../src/model.js';
+import { sameChannel, threadKey, type ChannelRef, type ChatMessage, type ChatSurface, type OwnPost, type Platform, type PostedMessage, type ReplyBody, type ThreadRef } from '../../src/model.js';
 
 export interface RecordedReply {
   id: string;
@@ -24,6 +24,7 @@ export interface RecordedChannelPost {
   id: string;
   channel: ChannelRef;
   text: string;
+  at: Date;
 }
 
 export interface RecordedThinking {
@@ -102,7 +103,7 @@ export class RecordingSurface implements ChatSurface {
 
   async postToChannel(channel: ChannelRef, text: string): Promise<PostedMessage> {
     const id = `post-${++this.sequence}`;
-    this.channelPosts.push({ id, channel, text });
+    this.channelPosts.push({ id, channel, text, at: new Date() });
     this.changed();
     return { thread: { ...channel, threadId: id }, id };
   }
@@ -111,6 +112,10 @@ export class RecordingSurface implements ChatSurface {
     return this.history
       .filter((message) => sameChannel(message.thread, channel) && message.receivedAt >= since)
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  }
+
+  async readOwnPosts(channel: ChannelRef, since: Date): Promise<OwnPost[]> {
+    return this.channelPosts.filter((post) => sameChannel(post.channel, channel) && post.at >= since).map(({ id, text }) => ({ id, text }));
   }
 
   /** Replies posted in `thread`, in posting order. */

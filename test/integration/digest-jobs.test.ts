@@ -157,8 +157,9 @@ describe.each([
     const dying = await start(surface, {
       ledger: (real) => ({
         watermark: (channel) => real.watermark(channel),
-        claim: (channel, period) => real.claim(channel, period),
-        release: (channel, period) => real.release(channel, period),
+        claim: (channel, period, leaseMs) => real.claim(channel, period, leaseMs),
+        posting: (channel, period, token, leaseMs) => real.posting(channel, period, token, leaseMs),
+        release: (channel, period, token) => real.release(channel, period, token),
         last: (channel) => real.last(channel),
         complete: async () => {
           throw new Error('the process was killed');
@@ -184,6 +185,69 @@ describe.each([
     expect(surface.channelPosts).toHaveLength(2);
     expect(surface.channelPosts[1]!.text).toContain('[source: m1]');
     expect(surface.channelPosts[1]!.text).toContain('bo: Can you @bo book the room please [source: m2]');
+  });
+
+  it('a digest that dies after claiming, before posting, is posted by the scheduler that inherits the job', async () => {
+    // Leases run on the app clock: fake Date so ten minutes can pass.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const nineAm = new Date('2025-06-02T07:00:10Z');
+    vi.setSystemTime(nineAm);
+    const start = makeLaunch();
+    const surface = new RecordingSurface();
+    surface.history.push(chat('m1', 'We agreed to move standup to 10:00.', new Date('2025-06-02T06:00:00Z')));
+    const dying = await start(surface, {
+      ledger: (real) => ({
+        ...bound(real),
+        posting: async () => {
+          throw new Error('the process was killed');
+        },
+      }),
+    });
+    const heir = await start(surface);
+    const data = jobData(BERLIN_9AM);
+
+    await expect(dying.scheduler.channelDigest(data, nineAm)).rejects.toThrow('the process was killed');
+    expect(surface.channelPosts).toHaveLength(0);
+    // Within the lease the claim still stands: no second scheduler posts beside a live one.
+    vi.setSystemTime(new Date(nineAm.getTime() + 60_000));
+    expect(await heir.scheduler.channelDigest(data, new Date())).toBe('already-posted');
+    // Agenda hands the job over once its ten-minute lock expires; the claim expired before it.
+    vi.setSystemTime(new Date(nineAm.getTime() + 10 * 60_000));
+    expect(await heir.scheduler.channelDigest(data, new Date())).toBe('posted');
+    expect(surface.channelPosts).toHaveLength(1);
+    expect(surface.channelPosts[0]!.text).toContain('[source: m1]');
+  });
+
+  it('a digest that dies after its post landed is found in the channel and not posted again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const nineAm = new Date('2025-06-02T07:00:10Z');
+    vi.setSystemTime(nineAm);
+    const start = makeLaunch();
+    const surface = new RecordingSurface();
+    surface.history.push(chat('m1', 'We agreed to move standup to 10:00.', new Date('2025-06-02T06:00:00Z')));
+    const dying = await start(surface, {
+      ledger: (real) => ({
+        ...bound(real),
+        complete: async () => {
+          throw new Error('the process was killed');
+        },
+      }),
+    });
+    const heir = await start(surface);
+    const data = jobData(BERLIN_9AM);
+
+    await expect(dying.scheduler.channelDigest(data, nineAm)).rejects.toThrow('the process was killed');
+    vi.setSystemTime(new Date(nineAm.getTime() + 10 * 60_000));
+    expect(await heir.scheduler.channelDigest(data, new Date())).toBe('already-posted');
+    expect(surface.channelPosts).toHaveLength(1);
+
+    // The heir recorded the found post, so the next day's digest starts after it.
+    surface.history.push(chat('m2', 'Can you @bo book the room please', new Date('2025-06-02T15:00:00Z')));
+    vi.setSystemTime(new Date('2025-06-03T07:00:10Z'));
+    expect(await heir.scheduler.channelDigest(data, new Date())).toBe('posted');
+    expect(surface.channelPosts).toHaveLength(2);
+    expect(surface.channelPosts[1]!.text).toContain('[source: m2]');
+    expect(surface.channelPosts[1]!.text).not.toContain('[source: m1]');
   });
 
   it('posts nothing for a quiet period', async () => {
@@ -287,6 +351,18 @@ function schedule(args: string): DigestSchedule {
   const parsed = parseSchedule(args);
   if (!parsed.ok) throw new Error(parsed.problem);
   return parsed.schedule;
+}
+
+/** The ledger's methods bound to it, to override one of them. */
+function bound(real: DigestLedger): DigestLedger {
+  return {
+    watermark: (channel) => real.watermark(channel),
+    claim: (channel, period, leaseMs) => real.claim(channel, period, leaseMs),
+    posting: (channel, period, token, leaseMs) => real.posting(channel, period, token, leaseMs),
+    complete: (channel, period, watermark) => real.complete(channel, period, watermark),
+    release: (channel, period, token) => real.release(channel, period, token),
+    last: (channel) => real.last(channel),
+  };
 }
 
 function jobData(digestSchedule: DigestSchedule): DigestJobData {
