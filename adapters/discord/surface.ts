@@ -2,7 +2,7 @@
 // thread or DM), except the first reply to a slash command, which completes its deferred
 // response (and continues in follow-ups) while the interaction token is alive.
 import type { ChatInputCommandInteraction, Client, Message, SendableChannels } from 'discord.js';
-import type { ChannelRef, ChatMessage, ChatSurface, PostedMessage, ReplyBody, ThreadRef } from '../../src/model.js';
+import type { ChannelRef, ChatMessage, ChatSurface, OwnPost, PostedMessage, ReplyBody, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
 import { HISTORY_PAGE_SIZE, INTERACTION_TOKEN_MARGIN_MS, INTERACTION_TOKEN_MS, TYPING_RENEW_MS } from './limits.js';
 import { threadOfMessage, toChatMessage, type NameContext } from './normalize.js';
@@ -65,6 +65,20 @@ export class DiscordSurface implements ChatSurface {
   }
 
   async readHistory(channel: ChannelRef, since: Date): Promise<ChatMessage[]> {
+    return (await this.history(channel, since)).map((message) =>
+      toChatMessage(message, 'ambient', this.names(), threadOfMessage(message)),
+    );
+  }
+
+  async readOwnPosts(channel: ChannelRef, since: Date): Promise<OwnPost[]> {
+    const self = this.client.user?.id;
+    return (await this.history(channel, since))
+      .filter((message) => message.author.id === self)
+      .map((message) => ({ id: message.id, text: message.content }));
+  }
+
+  /** The channel's messages at or after `since`, oldest first. */
+  private async history(channel: ChannelRef, since: Date): Promise<Message[]> {
     const target = await this.sendable(channel.channelId);
     const found: Message[] = [];
     let before: string | undefined;
@@ -75,9 +89,8 @@ export class DiscordSurface implements ChatSurface {
       if (page.size < HISTORY_PAGE_SIZE || fresh.length < page.size) break;
       before = page.last()?.id;
     }
-    return found
-      .sort((a, b) => a.createdTimestamp - b.createdTimestamp)
-      .map((message) => toChatMessage(message, 'ambient', this.names(), threadOfMessage(message)));
+    // Snowflakes order messages exactly; timestamps tie for messages in the same millisecond.
+    return found.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
   /** The channel a conversation's messages go to: its thread or DM channel, else the channel it is in. */

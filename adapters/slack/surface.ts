@@ -2,7 +2,7 @@
 // else post-and-update), edits, the thinking indicator, channel posts and history.
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/logger.js';
-import type { ChannelRef, ChatMessage, ChatSurface, PostedMessage, ReplyBody, ThreadRef } from '../../src/model.js';
+import type { ChannelRef, ChatMessage, ChatSurface, OwnPost, PostedMessage, ReplyBody, ThreadRef } from '../../src/model.js';
 import { normalizeMessage, type SlackMessage } from './events/normalize.js';
 import type { NameOf } from './events/slack-text.js';
 import { HISTORY_PAGE_SIZE, THINKING_REACTION, THINKING_STATUS } from './limits.js';
@@ -87,6 +87,33 @@ export class SlackSurface implements ChatSurface {
   }
 
   async readHistory(channel: ChannelRef, since: Date): Promise<ChatMessage[]> {
+    const { found, botUserId } = await this.history(channel, since);
+    const nameOf = this.options.nameOf(channel.workspaceId);
+    const messages = await Promise.all(
+      found.map((message) =>
+        normalizeMessage(message, {
+          workspaceId: channel.workspaceId,
+          channelId: channel.channelId,
+          botUserId,
+          nameOf,
+          inBotThread: async () => false,
+          kind: 'ambient',
+        }),
+      ),
+    );
+    return messages.filter((message) => message !== undefined);
+  }
+
+  async readOwnPosts(channel: ChannelRef, since: Date): Promise<OwnPost[]> {
+    const { found, botUserId } = await this.history(channel, since);
+    return found
+      .filter((message) => botUserId !== undefined && message.user === botUserId)
+      .filter((message) => !message.thread_ts || message.thread_ts === message.ts)
+      .map((message) => ({ id: message.ts, text: message.text ?? '' }));
+  }
+
+  /** The channel's top-level messages at or after `since`, oldest first. */
+  private async history(channel: ChannelRef, since: Date): Promise<{ found: SlackMessage[]; botUserId: string | undefined }> {
     const { client, token, log } = await this.target(channel, undefined);
     const { botUserId } = await this.options.authFor(channel.workspaceId);
     const found: SlackMessage[] = [];
@@ -101,20 +128,8 @@ export class SlackSurface implements ChatSurface {
       found.push(...((page.messages ?? []) as SlackMessage[]));
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
-    const nameOf = this.options.nameOf(channel.workspaceId);
-    const messages = await Promise.all(
-      found.reverse().map((message) =>
-        normalizeMessage(message, {
-          workspaceId: channel.workspaceId,
-          channelId: channel.channelId,
-          botUserId,
-          nameOf,
-          inBotThread: async () => false,
-          kind: 'ambient',
-        }),
-      ),
-    );
-    return messages.filter((message) => message !== undefined);
+    // Slack pages newest first.
+    return { found: found.reverse(), botUserId };
   }
 
   private async stream(thread: ThreadRef, target: ReplyTarget, pieces: AsyncIterator<string>): Promise<MessageParts> {

@@ -53,6 +53,9 @@ async function startBot(env: Record<string, string> = {}) {
   return app;
 }
 
+/** The surface the running bot posts through (digests use it directly). */
+const surfaceOf = (app: App) => running.find((entry) => entry.app === app)!.platform.surface;
+
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -70,6 +73,19 @@ async function settled(app: App, channelId: string) {
 }
 
 describe('Crosstalk on Discord', () => {
+  it('finds its own channel posts (a digest checks them before posting again) and reads history oldest first', async () => {
+    const app = await startBot();
+    const since = new Date(Date.now() - 1_000);
+    const channel = { platform: 'discord', workspaceId: GUILD_ID, channelId: RANDOM_CHANNEL_ID } as const;
+    discord.say(RANDOM_CHANNEL_ID, ALICE, 'first chatter', { silently: true });
+    discord.say(RANDOM_CHANNEL_ID, BOB, 'second chatter', { silently: true });
+    const posted = await surfaceOf(app).postToChannel(channel, '**Digest for #random**: nothing much');
+
+    expect(await surfaceOf(app).readOwnPosts!(channel, since)).toEqual([{ id: posted.id, text: '**Digest for #random**: nothing much' }]);
+    const history = await surfaceOf(app).readHistory(channel, since);
+    expect(history.map((message) => message.text)).toEqual(['first chatter', 'second chatter', '**Digest for #random**: nothing much']);
+  });
+
   it('answers a mention in a channel with one reply in a new thread on that message', async () => {
     const app = await startBot();
     const question = discord.say(GENERAL_CHANNEL_ID, ALICE, `${MENTION} what is our deploy process?`);

@@ -61,6 +61,21 @@ async function settled(h: SlackHarness, count: number): Promise<void> {
 }
 
 describe('Slack adapter, end to end over HTTP', () => {
+  it('finds its own channel posts (a digest checks them before posting again) and reads history oldest first', async () => {
+    const h = await start();
+    const since = new Date(Date.now() - 1_000);
+    const surface = h.platform.surface;
+    const channel = { platform: 'slack', workspaceId: FAKE_TEAM, channelId: CHANNEL } as const;
+    slack.addMessage({ channel: CHANNEL, user: ASKER, text: 'first chatter' });
+    slack.addMessage({ channel: CHANNEL, user: 'U0LEE', text: 'second chatter' });
+    const posted = await surface.postToChannel(channel, '*Digest for #eng*: nothing much');
+
+    // Slack shows the post in mrkdwn: Markdown's *emphasis* became _emphasis_.
+    expect(await surface.readOwnPosts!(channel, since)).toEqual([{ id: posted.id, text: '_Digest for #eng_: nothing much' }]);
+    const history = await surface.readHistory(channel, since);
+    expect(history.map((message) => message.text)).toEqual(['first chatter', 'second chatter']);
+  });
+
   it('answers a mention with exactly one reply in its thread, showing thinking meanwhile', async () => {
     const h = await start();
     const ts = newTs();
