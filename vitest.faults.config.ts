@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import FaultSequencer from './test/faults/sequencer.js';
 
 // The fault and load suite (`npm run test:faults`): slower, one file at a time so load figures
 // are not skewed by other tests, and a closing table of what held.
@@ -7,6 +8,8 @@ export default defineConfig({
     include: ['test/faults/**/*.test.ts'],
     globalSetup: ['test/faults/print-table.ts'],
     fileParallelism: false,
+    // Name order, the log-secrets scan last (it reads the logs every other file captured).
+    sequence: { sequencer: FaultSequencer },
     testTimeout: 600_000,
     hookTimeout: 120_000,
   },

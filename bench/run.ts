@@ -3,6 +3,7 @@
 import { benchCheckpointer } from './checkpointer.js';
 import { benchColdStart } from './cold-start.js';
 import { benchDigest } from './digest.js';
+import { benchLoad } from './load.js';
 import { benchLongThread } from './long-thread.js';
 import { benchSlackAck } from './slack-ack.js';
 import { printReport, QUICK, type Report } from './report.js';
@@ -15,6 +16,7 @@ const BENCHMARKS: Array<[string, () => Promise<Report | Report[]>]> = [
   ['checkpointer', benchCheckpointer],
   ['slack-ack', benchSlackAck],
   ['digest', benchDigest],
+  ['load', benchLoad],
 ];
 
 process.stdout.write(`Crosstalk benchmarks${QUICK ? ' (quick mode: fewer turns and runs)' : ''}, Node ${process.version}\n`);

@@ -46,7 +46,7 @@ export async function startJobs({ config, stores, logger, surfaceFor }: JobsOpti
 
   let backend: AgendaBackend;
   if (mongodb) backend = new MongoBackend({ address: mongodb.url, collection: 'agendaJobs' });
-  else if (redis) backend = new RedisBackend({ connectionString: redis.url, keyPrefix: `${redis.keyPrefix}agenda:` });
+  else if (redis) backend = quietNotificationErrors(new RedisBackend({ connectionString: redis.url, keyPrefix: `${redis.keyPrefix}agenda:` }), logger);
   else backend = new SqliteBackend(sqlite());
 
   let ledger: DigestLedger;
@@ -86,4 +86,16 @@ export function createDigestRunner(config: Pick<Config, 'llm'>): DigestRunner {
   const { model, offline } = createChatModel(config.llm);
   const graph = buildDigestGraph({ model, offline });
   return { offline, digest: (messages) => digestMessages(graph, messages) };
+}
+
+/**
+ * The Redis backend's notification channel is an EventEmitter that re-emits every connection
+ * error of its subscriber; with no listener Node throws it, and a Redis restart would end the
+ * process. It reconnects by itself, and the stores' own connection logs the outage, so here it
+ * is only noted at debug level.
+ */
+function quietNotificationErrors(backend: RedisBackend, logger: Logger): RedisBackend {
+  const channel = backend.notificationChannel as unknown as NodeJS.EventEmitter;
+  channel.on('error', (error: unknown) => logger.debug({ err: error, component: 'jobs' }, 'job notification channel error'));
+  return backend;
 }

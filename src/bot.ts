@@ -30,6 +30,8 @@ type TurnOutcome = 'answered' | 'failed' | 'undelivered';
 const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 const LOCK_TTL_MS = 60_000;
 const LOCK_RENEW_MS = 20_000;
+/** How often a thread waiting at start-up retries a lock someone else holds. */
+const RESUME_RETRY_MS = 5_000;
 /** Messages waiting in a thread are answered together, at most this many in one turn. */
 const MAX_BATCH = 20;
 const DEFAULT_CONCURRENT_TURNS = 32;
@@ -61,8 +63,24 @@ export class Bot {
   async resumePending(surfaceFor: (platform: Platform) => ChatSurface | undefined): Promise<void> {
     for (const key of await this.deps.stores.inbox.pendingThreads()) {
       const surface = surfaceFor(parseThreadKey(key).platform);
-      if (surface) void this.track(this.drain(key, surface));
+      if (surface) this.resume(key, surface);
     }
+  }
+
+  /**
+   * Drains a thread found waiting at start-up. Its lock may still be held: by a live replica,
+   * which answers the messages itself, or by a process that was killed mid-turn, whose lease
+   * lapses within LOCK_TTL_MS and nobody else would ever come back for them. So it tries again
+   * until it runs the turns or the inbox is empty. The wait is not tracked: `idle` and shutdown
+   * do not wait for it.
+   */
+  private resume(key: string, surface: ChatSurface): void {
+    void this.track(
+      this.drain(key, surface).then(async (ran) => {
+        if (ran || (await this.deps.stores.inbox.peek(key, 1)).length === 0) return;
+        setTimeout(() => this.resume(key, surface), RESUME_RETRY_MS).unref();
+      }),
+    );
   }
 
   private track(work: Promise<void>): Promise<void> {
@@ -148,19 +166,19 @@ export class Bot {
   private async enqueue(message: ChatMessage, surface: ChatSurface): Promise<void> {
     const key = threadKey(message.thread);
     await this.deps.stores.inbox.push(key, message);
-    void this.track(this.drain(key, surface));
+    void this.track(this.drain(key, surface).then(() => {}));
   }
 
   /**
    * Runs turns while the thread has waiting messages and this process holds its lock. A message
    * pushed while another holder runs is picked up by that holder: it checks the inbox again
-   * after releasing the lock.
+   * after releasing the lock. Resolves false when another holder had the lock from the start.
    */
-  private async drain(key: string, surface: ChatSurface): Promise<void> {
+  private async drain(key: string, surface: ChatSurface): Promise<boolean> {
     const { locks, inbox } = this.deps.stores;
-    for (;;) {
+    for (let round = 0; ; round++) {
       const lease = await locks.acquire(key, LOCK_TTL_MS);
-      if (!lease) return;
+      if (!lease) return round > 0;
       const renewal = setInterval(() => {
         lease.renew(LOCK_TTL_MS).catch((error: unknown) => this.log.warn({ err: error, thread: key }, 'lock renewal failed'));
       }, LOCK_RENEW_MS);
@@ -175,7 +193,7 @@ export class Bot {
         clearInterval(renewal);
         await lease.release();
       }
-      if ((await inbox.peek(key, 1)).length === 0) return;
+      if ((await inbox.peek(key, 1)).length === 0) return true;
     }
   }
 

@@ -16,6 +16,7 @@ import { UserNames } from './events/user-names.js';
 import { SlackInstallationStore } from './oauth/installation-store.js';
 import { SLACK_BOT_SCOPES } from './oauth/scopes.js';
 import { SlackSurface } from './surface.js';
+import { answeredUnusableBody } from './webhook/body-guard.js';
 import { ThreadMemory } from './thread-memory.js';
 import { slackClientOptions } from './web-api/client-options.js';
 import { installationAuth, singleTokenAuth, type AuthFor } from './workspace-auth.js';
@@ -108,9 +109,10 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
     if (!deps.http) throw new Error('Slack HTTP mode needs the HTTP server');
     const listener = receiver.requestListener;
     const mount = (method: string, path: string) =>
-      deps.http!.route(method, path, (request, response) => {
+      deps.http!.route(method, path, async (request, response) => {
         // While stopping, Slack gets a 503 and retries the event later (to this or another replica).
         if (stopped) return sendJson(response, 503, { error: 'stopping' });
+        if (method === 'POST' && (await answeredUnusableBody(request, response, config.signingSecret ?? ''))) return;
         return listener(request, response);
       });
     mount('POST', SLACK_PATHS.events);

@@ -10,7 +10,7 @@ import { createApp, type App, type RunningPlatform } from '../../src/app.js';
 import type { Bot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { HttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { ChatMessage } from '../../src/model.js';
 import { FAKE_BOT_USER, FAKE_TEAM, type FakeSlackApi } from '../fakes/slack-api.js';
 
@@ -25,7 +25,14 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
-export async function startSlackHarness(options: { slack: FakeSlackApi; openaiUrl: string; nativeStreaming?: boolean; env?: Record<string, string> }): Promise<SlackHarness> {
+export async function startSlackHarness(options: {
+  slack: FakeSlackApi;
+  openaiUrl: string;
+  nativeStreaming?: boolean;
+  env?: Record<string, string>;
+  /** Where the app logs (the fault suite captures it); default silent unless LOG_LEVEL is set. */
+  logger?: Logger;
+}): Promise<SlackHarness> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'crosstalk-slack-'));
   const config = loadConfig({
     DATA_DIR: dir,
@@ -38,7 +45,7 @@ export async function startSlackHarness(options: { slack: FakeSlackApi; openaiUr
     PORT: '0',
     ...options.env,
   });
-  const logger = createLogger(config.logLevel ?? 'silent');
+  const logger = options.logger ?? createLogger(config.logLevel ?? 'silent');
   const app = await createApp(config, logger);
   const handled: ChatMessage[] = [];
   // The bot as the adapter sees it, counting what it is handed.

@@ -143,6 +143,24 @@ describe('Slack adapter, end to end over HTTP', () => {
     expect(openai.requests.some((request) => JSON.stringify(request.body).includes('forged'))).toBe(false);
   });
 
+  it('answers a signed body of JSON null or an array with 400 and keeps serving', async () => {
+    const h = await start();
+    const bodies: Array<[string, string]> = [
+      ['null', 'application/json'],
+      ['[1]', 'application/json'],
+      ['payload=null', 'application/x-www-form-urlencoded'],
+    ];
+    const statuses = [];
+    for (const [body, contentType] of bodies) statuses.push((await postSigned(h.url, body, { contentType })).status);
+    const unsigned = await postSigned(h.url, 'null', { signature: 'v0=forged' });
+    expect([...statuses, unsigned.status]).toEqual([400, 400, 400, 401]);
+
+    const ts = newTs();
+    await postSigned(h.url, eventEnvelope(mention(ts, 'still there?')));
+    await settled(h, 1);
+    expect(slack.botReplies(CHANNEL, ts)).toHaveLength(1);
+  });
+
   it('answers a direct message in a thread under it', async () => {
     const h = await start();
     const ts = newTs();

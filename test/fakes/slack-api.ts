@@ -43,6 +43,11 @@ export interface FakeSlackApi {
   setUser(id: string, name: string): void;
   /** The next `count` calls of `method` get HTTP 429 with `Retry-After: retryAfterS`. */
   rateLimitNext(method: string, count: number, retryAfterS: number): void;
+  /**
+   * For `forMs` from now, `share` (0 to 1) of the calls whose method matches `methods` get HTTP 429
+   * with `Retry-After: retryAfterS`, spread evenly (deterministic, not random).
+   */
+  rateLimitStorm(options: { methods: RegExp; share: number; forMs: number; retryAfterS: number }): void;
   /** The next call of `method` fails with `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
   close(): Promise<void>;
@@ -56,6 +61,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const users = new Map<string, string>([[FAKE_BOT_USER, 'crosstalk']]);
   const rateLimits = new Map<string, { count: number; retryAfterS: number }>();
   const failures = new Map<string, string>();
+  let storm: { methods: RegExp; share: number; until: number; retryAfterS: number; owed: number } | undefined;
   let clock = Math.floor(Date.now() / 1000);
   let sequence = 0;
   const nextTs = () => `${clock}.${String(++sequence).padStart(6, '0')}`;
@@ -154,6 +160,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       calls.push({ method, args, status: 429, at: Date.now() });
       return send(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterS) });
     }
+    if (storm && Date.now() < storm.until && storm.methods.test(method)) {
+      storm.owed += storm.share;
+      if (storm.owed >= 1) {
+        storm.owed -= 1;
+        calls.push({ method, args, status: 429, at: Date.now() });
+        return send(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(storm.retryAfterS) });
+      }
+    }
     calls.push({ method, args, status: 200, at: Date.now() });
     const failure = failures.get(method);
     if (failure) {
@@ -183,6 +197,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     setUser: (id, name) => void users.set(id, name),
     rateLimitNext: (method, count, retryAfterS) => void rateLimits.set(method, { count, retryAfterS }),
+    rateLimitStorm: ({ methods, share, forMs, retryAfterS }) => void (storm = { methods, share, until: Date.now() + forMs, retryAfterS, owed: 0 }),
     failNext: (method, error) => void failures.set(method, error),
     close: () =>
       new Promise((resolve) => {

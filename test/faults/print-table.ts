@@ -1,8 +1,10 @@
 // Vitest global setup for the fault suite: starts with an empty report, prints the table last.
 import { clearFaultRows, readFaultRows } from './fault-report.js';
+import { removeSuiteLogs } from './suite-logs.js';
 
 export function setup(): void {
   clearFaultRows();
+  removeSuiteLogs();
 }
 
 export function teardown(): void {
@@ -22,4 +24,5 @@ export function teardown(): void {
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   clearFaultRows();
+  removeSuiteLogs();
 }

@@ -196,6 +196,23 @@ describe('the bot pipeline', () => {
     expect(await after.stores.inbox.pendingThreads()).toEqual([]);
   });
 
+  it('after a crash mid-turn, answers the waiting message once the dead process\'s thread lock lapses', async () => {
+    const before = await startBot();
+    const waiting = mention('what is our deploy process?');
+    // As if the process died mid-turn: the message still queued, its thread lock still held.
+    await before.stores.inbox.push(threadKey(waiting.thread), waiting);
+    expect(await before.stores.locks.acquire(threadKey(waiting.thread), 1_000)).toBeDefined();
+
+    const after = await startBot();
+    const surface = new RecordingSurface();
+    await after.bot.resumePending(() => surface);
+    await until(() => surface.replies.length > 0, 20_000);
+    await after.bot.idle();
+    expect(surface.replies).toHaveLength(1);
+    expect(surface.replies[0]!.shown).toContain('make release');
+    expect(await after.stores.inbox.pendingThreads()).toEqual([]);
+  }, 30_000);
+
   it('ignores messages from bots, its own included', async () => {
     const { bot, stores } = await startBot();
     const surface = new RecordingSurface();
