@@ -1,7 +1,7 @@
 // The assistant: recall workspace knowledge, answer (calling tools as needed), cite the
 // passages used, then fold old messages into the running summary so the prompt stays bounded.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, RemoveMessage } from '@langchain/core/messages';
 import {
   END,
   START,
@@ -17,6 +17,7 @@ import type { ChatMessage, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
 import type { KnowledgeStore, TranscriptStore } from '../../src/stores/ports.js';
 import { TextStream } from '../../src/text-stream.js';
+import { AgentTokens } from './agent-tokens.js';
 import { numberPassages, turnPassages, withSources } from './citations.js';
 import { buildPrompt, recentMessages, SUMMARY_SHARE } from './context-window.js';
 import { EMPTY_ANSWER } from './prompts.js';
@@ -139,25 +140,24 @@ export function assistantFromGraph(graph: AssistantGraph, budget: number): Assis
         toolRounds: 0,
         answer: '',
       };
+      const tokens = new AgentTokens('agent', (piece) => {
+        streamed += piece;
+        text.push(piece);
+      });
       const done = (async () => {
         const stream = await graph.stream(input, {
           configurable: { thread_id: threadKey(thread) },
           // Traces (LangSmith, callbacks) of a turn can be found from the turn id in the logs.
           ...(options.turnId ? { metadata: { turn_id: options.turnId } } : {}),
-          streamMode: ['messages', 'updates'],
+          callbacks: [tokens],
+          streamMode: 'updates',
           // One checkpoint per turn: a turn cut short is re-run from the inbox, which keeps its
           // messages until the answer is posted, so mid-turn checkpoints buy nothing.
           durability: 'exit',
         });
-        for await (const [mode, payload] of stream) {
-          if (mode === 'messages') {
-            const [chunk, metadata] = payload as [unknown, { langgraph_node?: string }];
-            if (metadata.langgraph_node === 'agent' && chunk instanceof AIMessageChunk && chunk.text) {
-              streamed += chunk.text;
-              text.push(chunk.text);
-            }
-          } else if (mode === 'updates' && 'cite' in (payload as object)) {
-            const final = (payload as { cite: { answer: string } }).cite.answer;
+        for await (const update of stream) {
+          if ('cite' in update) {
+            const final = (update.cite as { answer: string }).answer;
             if (final.startsWith(streamed)) text.push(final.slice(streamed.length));
             text.end();
             resolveAnswer(final);
