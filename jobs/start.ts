@@ -2,8 +2,7 @@
 // MONGODB_URL is set, Redis when only REDIS_URL is, else the embedded SQLite file), the digest
 // bookkeeping (Redis when REDIS_URL is set, else SQLite), the digest graph on the configured
 // model, and the chat commands that drive them.
-import { MongoBackend } from '@agendajs/mongo-backend';
-import { RedisBackend } from '@agendajs/redis-backend';
+import type { RedisBackend } from '@agendajs/redis-backend';
 import type { AgendaBackend } from 'agenda';
 import type { Command } from '../src/commands/command.js';
 import type { Config } from '../src/config.js';
@@ -11,7 +10,6 @@ import { createChatModel } from '../src/llm/factory.js';
 import type { Logger } from '../src/logger.js';
 import type { ChatSurface, Platform } from '../src/model.js';
 import type { Stores } from '../src/stores/ports.js';
-import { connectRedis } from '../src/stores/redis/connection.js';
 import { openDatabase, openedDatabase } from '../src/stores/sqlite/database.js';
 import { buildDigestGraph, digestMessages } from '../graphs/digest/graph.js';
 import { createDigestCommand } from './digest-command.js';
@@ -44,13 +42,21 @@ export async function startJobs({ config, stores, logger, surfaceFor }: JobsOpti
   const closers: Array<() => Promise<void>> = [];
   const sqlite = () => openedDatabase(config.dataDir) ?? openDatabase(config.dataDir);
 
+  // The MongoDB and Redis clients are imported only when configured, to keep starts quick.
   let backend: AgendaBackend;
-  if (mongodb) backend = new MongoBackend({ address: mongodb.url, collection: 'agendaJobs' });
-  else if (redis) backend = quietNotificationErrors(new RedisBackend({ connectionString: redis.url, keyPrefix: `${redis.keyPrefix}agenda:` }), logger);
-  else backend = new SqliteBackend(sqlite());
+  if (mongodb) {
+    const { MongoBackend } = await import('@agendajs/mongo-backend');
+    backend = new MongoBackend({ address: mongodb.url, collection: 'agendaJobs' });
+  } else if (redis) {
+    const { RedisBackend } = await import('@agendajs/redis-backend');
+    backend = quietNotificationErrors(new RedisBackend({ connectionString: redis.url, keyPrefix: `${redis.keyPrefix}agenda:` }), logger);
+  } else {
+    backend = new SqliteBackend(sqlite());
+  }
 
   let ledger: DigestLedger;
   if (redis) {
+    const { connectRedis } = await import('../src/stores/redis/connection.js');
     const client = await connectRedis(redis.url, logger);
     closers.push(() => client.close());
     ledger = new RedisDigestLedger(client, `${redis.keyPrefix}digest:`);
@@ -83,9 +89,11 @@ export async function startJobs({ config, stores, logger, surfaceFor }: JobsOpti
 }
 
 export function createDigestRunner(config: Pick<Config, 'llm'>): DigestRunner {
-  const { model, offline } = createChatModel(config.llm);
-  const graph = buildDigestGraph({ model, offline });
-  return { offline, digest: (messages) => digestMessages(graph, messages) };
+  // The model is made on the first digest, so starting the jobs loads no model client.
+  let graph: Promise<ReturnType<typeof buildDigestGraph>> | undefined;
+  const digestGraph = () =>
+    (graph ??= createChatModel(config.llm).then(({ model, offline }) => buildDigestGraph({ model, offline })));
+  return { offline: !config.llm, digest: async (messages) => digestMessages(await digestGraph(), messages) };
 }
 
 /**

@@ -1,10 +1,9 @@
 // The composition root: the one place that wires stores, model, graph, bot and commands.
+// Platform adapters are imported only when configured, so the terminal chat starts quickly.
 import { assistantFromGraph, buildAssistantGraph } from '../graphs/assistant/graph.js';
 import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
 import { DIGEST_COMMAND } from '../jobs/digest-command.js';
 import { startJobs } from '../jobs/start.js';
-import { registerDiscordCommands, startDiscord } from '../adapters/discord/discord-adapter.js';
-import { startSlackPlatform } from '../adapters/slack/slack-platform.js';
 import { HttpServer } from './http/server.js';
 import { openInstallationRecords } from './stores/sqlite/installations.js';
 import { Bot } from './bot.js';
@@ -13,7 +12,6 @@ import { ConfigError, type Config } from './config.js';
 import { createChatModel } from './llm/factory.js';
 import type { Logger } from './logger.js';
 import { openStores } from './stores/open-stores.js';
-import { createRedisLlmCache } from './stores/redis/llm-cache.js';
 import type { ChatSurface, Platform } from './model.js';
 import type { Stores } from './stores/ports.js';
 import { Health, type ReadinessCheck } from './observability/health.js';
@@ -22,8 +20,6 @@ import { Metrics } from './observability/metrics.js';
 import { inboxDepth, storeReadinessChecks } from './observability/store-checks.js';
 import { shutDown, waitForStopSignal } from './shutdown.js';
 import type { ServiceCheck } from './doctor.js';
-import { checkSlackToken } from '../adapters/slack/token-check.js';
-import { checkDiscordToken } from '../adapters/discord/token-check.js';
 
 export interface App {
   bot: Bot;
@@ -44,11 +40,14 @@ export async function createApp(config: Config, logger: Logger, given?: Stores):
   const stores: Stores = given ?? opened!;
   const cache =
     config.stores.llmCache === 'redis' && opened?.redis && config.llm
-      ? createRedisLlmCache(opened.redis, `${config.llm.model}@${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`)
+      ? (await import('./stores/redis/llm-cache.js')).createRedisLlmCache(
+          opened.redis,
+          `${config.llm.model}@${config.llm.baseUrl ?? 'https://api.openai.com/v1'}`,
+        )
       : undefined;
   const metrics = new Metrics({ queueDepth: () => inboxDepth(stores) });
   const llmMetrics = new LlmMetricsHandler(metrics, config.llm?.model ?? 'offline');
-  const { model, label, offline } = createChatModel(config.llm, { ...(cache ? { cache } : {}), callbacks: [llmMetrics] });
+  const { model, label, offline } = await createChatModel(config.llm, { ...(cache ? { cache } : {}), callbacks: [llmMetrics] });
   const graph = await buildAssistantGraph({
     model,
     offline,
@@ -90,6 +89,7 @@ export async function registerDiscordSlashCommands(config: Config): Promise<stri
   }
   // The same commands a running app offers: the registry's own, and the digest's.
   const commands = [...new CommandRegistry(config.botName).list(), DIGEST_COMMAND];
+  const { registerDiscordCommands } = await import('../adapters/discord/discord-adapter.js');
   return registerDiscordCommands(config.discord, commands, config.botName);
 }
 
@@ -106,8 +106,12 @@ export interface RunningPlatform {
 export function platformTokenChecks(config: Config): ServiceCheck[] {
   const checks: ServiceCheck[] = [];
   const { slack, discord } = config;
-  if (slack) checks.push({ name: 'slack', run: () => checkSlackToken(slack) });
-  if (discord) checks.push({ name: 'discord', run: () => checkDiscordToken(discord) });
+  if (slack) {
+    checks.push({ name: 'slack', run: async () => (await import('../adapters/slack/token-check.js')).checkSlackToken(slack) });
+  }
+  if (discord) {
+    checks.push({ name: 'discord', run: async () => (await import('../adapters/discord/token-check.js')).checkDiscordToken(discord) });
+  }
   return checks;
 }
 
@@ -142,11 +146,13 @@ export async function runApp(config: Config, logger: Logger): Promise<void> {
   app.commands.register(jobs.digestCommand);
   app.commands.replace(jobs.kbCommand);
   if (config.discord) {
+    const { startDiscord } = await import('../adapters/discord/discord-adapter.js');
     platforms.push(await startDiscord({ ...config.discord, botName: config.botName, bot: app.bot, commands: app.commands.list(), logger }));
   }
   let installations: ReturnType<typeof openInstallationRecords> | undefined;
   if (config.slack) {
     if (config.slack.oauth) installations = openInstallationRecords(config.dataDir, config.slack.oauth.encryptionKey);
+    const { startSlackPlatform } = await import('../adapters/slack/slack-platform.js');
     platforms.push(
       await startSlackPlatform({
         config: config.slack,

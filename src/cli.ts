@@ -4,7 +4,6 @@ import { registerDiscordSlashCommands, runApp } from './app.js';
 import { createProgress } from './cli/progress.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ingestPath } from './knowledge/ingest.js';
-import { doctorChecks, runDoctor } from './doctor.js';
 import { createLogger } from './logger.js';
 import { startSentry, type ErrorReporter } from './observability/sentry.js';
 import { openEmbeddedStores } from './stores/embedded.js';
@@ -69,6 +68,8 @@ async function doctor(): Promise<number> {
     write('Fix the configuration first; the services are checked once it loads.');
     return 1;
   }
+  // The doctor's service clients load only for `doctor`, not for every start.
+  const { doctorChecks, runDoctor } = await import('./doctor.js');
   const checks = [{ name: 'configuration', run: async () => 'every variable is valid' }, ...doctorChecks(config)];
   const outcomes = await runDoctor(checks, write);
   return outcomes.every((outcome) => outcome.ok) ? 0 : 1;

@@ -1,7 +1,6 @@
 import type { BaseCache } from '@langchain/core/caches';
 import type { Callbacks } from '@langchain/core/callbacks/manager';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { ChatOpenAI } from '@langchain/openai';
 import type { LlmConfig } from '../config.js';
 import { OfflineChatModel } from './offline-model.js';
 
@@ -16,13 +15,18 @@ export interface ChatModelChoice {
  * The configured OpenAI-compatible model, or the offline model when none is configured. A `cache`
  * (LLM_CACHE) answers repeated identical prompts without calling the model; offline mode needs none.
  */
-export function createChatModel(llm: LlmConfig | undefined, options: { cache?: BaseCache; callbacks?: Callbacks } = {}): ChatModelChoice {
+export async function createChatModel(
+  llm: LlmConfig | undefined,
+  options: { cache?: BaseCache; callbacks?: Callbacks } = {},
+): Promise<ChatModelChoice> {
   if (!llm) {
     const offline = new OfflineChatModel();
     // Metrics callbacks (src/observability/llm-metrics.ts) time every call, offline ones too.
     if (options.callbacks) offline.callbacks = options.callbacks;
     return { model: offline, label: 'offline', offline: true };
   }
+  // Loaded only when a model is configured: it is the slowest import of a cold start.
+  const { ChatOpenAI } = await import('@langchain/openai');
   const model = new ChatOpenAI({
     model: llm.model,
     // Local OpenAI-compatible servers (Ollama, vLLM) accept any key; the client insists on one.

@@ -1,18 +1,13 @@
 // Store selection by configuration (DESIGN.md section 4): each of REDIS_URL, MONGODB_URL and
 // PINECONE_API_KEY moves its concern to production; the rest stays in the embedded SQLite file.
-import { MongoClient } from 'mongodb';
+//
+// Each production client is imported only when its variable is set: together they would add
+// about a second to every start of the terminal chat.
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openEmbeddedStores } from './embedded.js';
-import { MongoTranscriptStore } from './mongodb/transcripts.js';
-import { openPineconeIndex } from './pinecone/connection.js';
-import { PineconeKnowledgeStore } from './pinecone/knowledge.js';
 import type { Stores } from './ports.js';
-import { RedisCheckpointSaver } from './redis/checkpointer.js';
-import { connectRedis, redactedUrl, type RedisClient } from './redis/connection.js';
-import { RedisMessageDedupe } from './redis/dedupe.js';
-import { RedisTurnInbox } from './redis/inbox.js';
-import { RedisThreadLocks } from './redis/locks.js';
+import type { RedisClient } from './redis/connection.js';
 import { StoreUnavailableError } from './sqlite/database.js';
 
 export interface OpenedStores extends Stores {
@@ -44,6 +39,14 @@ export async function openStores(config: Config, logger: Logger): Promise<Opened
     };
 
     if (redisConfig) {
+      const [{ connectRedis, redactedUrl }, { RedisCheckpointSaver }, { RedisMessageDedupe }, { RedisThreadLocks }, { RedisTurnInbox }] =
+        await Promise.all([
+          import('./redis/connection.js'),
+          import('./redis/checkpointer.js'),
+          import('./redis/dedupe.js'),
+          import('./redis/locks.js'),
+          import('./redis/inbox.js'),
+        ]);
       const client = await connectRedis(redisConfig.url, logger);
       closers.push(() => client.close());
       const ttlDays = redisConfig.checkpointTtlDays;
@@ -61,6 +64,11 @@ export async function openStores(config: Config, logger: Logger): Promise<Opened
     }
 
     if (mongodb) {
+      const [{ MongoClient }, { MongoTranscriptStore }, { redactedUrl }] = await Promise.all([
+        import('mongodb'),
+        import('./mongodb/transcripts.js'),
+        import('./redis/connection.js'),
+      ]);
       const client = new MongoClient(mongodb.url, { serverSelectionTimeoutMS: 5_000, appName: 'crosstalk' });
       closers.push(() => client.close());
       try {
@@ -75,6 +83,10 @@ export async function openStores(config: Config, logger: Logger): Promise<Opened
     }
 
     if (pinecone) {
+      const [{ openPineconeIndex }, { PineconeKnowledgeStore }] = await Promise.all([
+        import('./pinecone/connection.js'),
+        import('./pinecone/knowledge.js'),
+      ]);
       stores.knowledge = new PineconeKnowledgeStore(await openPineconeIndex(pinecone));
       stores.description.knowledge = `Pinecone ${pinecone.indexHost ?? `index ${pinecone.index}`}`;
     }
