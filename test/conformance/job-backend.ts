@@ -4,7 +4,7 @@
 import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { zonedTime } from '../../jobs/schedule.js';
-import { waitFor } from '../jobs/redis-for-tests.js';
+import { waitUntil as waitFor } from '../redis/redis-server.js';
 
 export interface JobBackendFixture {
   open(): AgendaBackend;

@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../redis/redis-server.js';
 
 function crosstalk(input: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -85,7 +85,8 @@ describe('/digest in the shell', () => {
   });
 
   it('says why a /kb add of a URL failed', async () => {
-    const port = await closedPort();
+    // A port nothing listens on: taken from the OS, then released.
+    const port = await freePort();
     const run = await crosstalk(`/kb add http://127.0.0.1:${port}/nothing-listens-here\n`, env);
     expect(run.code).toBe(0);
     const out = replies(run.stdout);
@@ -95,15 +96,3 @@ describe('/digest in the shell', () => {
     );
   });
 });
-
-/** A port nothing listens on: taken from the OS, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { periodKey, zonedTime, type DigestSchedule } from '../../jobs/schedule.js';
 import type { ChannelRef } from '../../src/model.js';
 import { channelMessage } from '../fakes/digest-model.js';
-import { waitFor } from '../jobs/redis-for-tests.js';
+import { waitUntil as waitFor } from '../redis/redis-server.js';
 import type { FromScheduler, KillStage, ToScheduler } from './digest-scheduler-process.js';
 import { recordFault } from './fault-report.js';
 import { FAULT_SEED, seeded } from './seeded-random.js';

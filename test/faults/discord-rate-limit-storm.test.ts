@@ -10,7 +10,7 @@ import { startDiscord, type RunningDiscord } from '../../adapters/discord/discor
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ALICE, APPLICATION_ID, BOB, BOT_USER, GENERAL_CHANNEL_ID, GUILD_ID, RANDOM_CHANNEL_ID, startFakeDiscord, type FakeDiscord } from '../fakes/discord-rest.js';
-import { waitFor } from '../jobs/redis-for-tests.js';
+import { waitUntil as waitFor } from '../redis/redis-server.js';
 import { recordFault } from './fault-report.js';
 import { FAULT_SEED, seeded } from './seeded-random.js';
 import { suiteLogger } from './suite-logs.js';

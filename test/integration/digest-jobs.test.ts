@@ -26,7 +26,7 @@ import { SqliteTranscriptStore } from '../../src/stores/sqlite/transcripts.js';
 import { busyChannel, channelMessage, notesFromPrompt } from '../fakes/digest-model.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.js';
 import { RecordingSurface } from '../fakes/recording-surface.js';
-import { reachRedis, waitFor } from '../jobs/redis-for-tests.js';
+import { reachRedis, waitUntil as waitFor } from '../redis/redis-server.js';
 
 const CHANNEL: ChannelRef = { platform: 'slack', workspaceId: 'T1', channelId: 'C1' };
 const logger = createLogger('silent');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { SqliteBackend } from '../../jobs/sqlite-backend.js';
 import { openDatabase, type SqliteDatabase } from '../../src/stores/sqlite/database.js';
 import { describeJobBackend } from '../conformance/job-backend.js';
-import { reachRedis } from '../jobs/redis-for-tests.js';
+import { reachRedis } from '../redis/redis-server.js';
 
 describeJobBackend('SQLite', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosstalk-jobs-'));

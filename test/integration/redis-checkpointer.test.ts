@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
@@ -14,6 +13,7 @@ import { deltaChannelHistoryTests, validate, type CheckpointSaverTestInitializer
 import { createClient, createCluster, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisCheckpointSaver, type RedisConnection } from '../../src/stores/redis/checkpointer.js';
+import { freePort, reachRedis, redisAnswers as answers, waitUntil } from '../redis/redis-server.js';
 
 // The validation suite calls describe/it/expect as globals; this project runs vitest without them.
 Object.assign(globalThis, { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach });
@@ -422,19 +422,6 @@ class Monitor {
 
 // --- a Redis to test against -----------------------------------------------------------------
 
-async function reachRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (await answers(url)) return { url, stop: async () => {} };
-  if (process.env.CI === 'true') {
-    throw new Error(`Redis did not answer at ${url}. Under CI the Redis tests need a server: start one or set REDIS_URL.`);
-  }
-  const port = await freePort();
-  const server = spawnRedis(['--port', String(port), '--save', '', '--appendonly', 'no']);
-  const started = `redis://127.0.0.1:${port}`;
-  await waitUntil(() => answers(started), `redis-server on port ${port} did not start`);
-  return { url: started, stop: () => stopProcess(server) };
-}
-
 async function startSingleNodeCluster(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'crosstalk-redis-cluster-'));
   const port = await freePort();
@@ -472,38 +459,4 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const probe = createClient({ url, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    await probe.close();
-    return true;
-  } catch {
-    if (probe.isOpen) probe.destroy();
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitUntil(check: () => Promise<boolean>, failure: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(failure);
 }
