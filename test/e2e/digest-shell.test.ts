@@ -1,29 +1,14 @@
 // Digest subscriptions and queued knowledge from the shell, as a user runs it (`npm start`
 // with piped input): subscribe, status, off; bad times and zones get the usage line.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../redis/redis-server.js';
+import { runCrosstalk, shellReplies } from './run-cli.js';
 
-function crosstalk(input: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const replies = (stdout: string) => stdout.split(/^crosstalk(?: \[thread \d+\])? › /m).slice(1).map((reply) => reply.trim());
+const crosstalk = (input: string, env: Record<string, string>) => runCrosstalk(['run'], input, env);
+const replies = (stdout: string) => shellReplies(stdout).map((reply) => reply.trim());
 
 let dir: string;
 let env: Record<string, string>;
