@@ -64,7 +64,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   let storm: { methods: RegExp; share: number; until: number; retryAfterS: number; owed: number } | undefined;
   let clock = Math.floor(Date.now() / 1000);
   let sequence = 0;
-  const nextTs = () => `${clock}.${String(++sequence).padStart(6, '0')}`;
+  // Like Slack, a new message's ts is the current time; the sequence keeps ts unique and ordered.
+  const nextTs = () => {
+    clock = Math.max(clock, Math.floor(Date.now() / 1000));
+    return `${clock}.${String(++sequence).padStart(6, '0')}`;
+  };
   const find = (channel: unknown, ts: unknown) => messages.find((message) => message.channel === channel && message.ts === ts);
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
