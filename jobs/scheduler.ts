@@ -3,6 +3,7 @@
 // retention. Jobs post through the ChatSurface of their platform, looked up when they run.
 import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import type { Logger } from '../src/logger.js';
+import type { JobOutcome } from '../src/observability/metrics.js';
 import { channelKey, type ChannelRef, type ChatSurface, type Platform, type ThreadRef } from '../src/model.js';
 import type { KnowledgeStore, TranscriptStore } from '../src/stores/ports.js';
 import type { DigestLedger } from './digest-ledger.js';
@@ -21,7 +22,11 @@ export const JOB = {
   retention: 'transcript-retention',
 } as const;
 
+/** Jobs that run once; retention removes them a while after they finish. */
+const ONE_OFF_JOBS = [JOB.digestRun, JOB.onDemand, JOB.ingest];
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a finished one-off job stays in the backend, for an operator to look at. */
+const FINISHED_JOB_KEEP_MS = 7 * DAY_MS;
 
 export interface SchedulerDeps {
   backend: AgendaBackend;
@@ -40,6 +45,8 @@ export interface SchedulerDeps {
   processEveryMs?: number;
   /** How long `stop` waits for running jobs before giving up on them. */
   drainTimeoutMs?: number;
+  /** Called once per job run in this process (the app counts them in its metrics). */
+  onJobRun?: (job: string, outcome: JobOutcome) => void;
 }
 
 export interface DigestJobData {
@@ -79,10 +86,15 @@ export class Scheduler {
     });
     this.agenda.on('error', (error: unknown) => this.log.error({ err: error }, 'the job scheduler failed'));
     // With a notification channel (the Redis backend), Agenda also re-emits other schedulers'
-    // events: a plain notification object and `remote = true`, with no `attrs`.
-    this.agenda.on('fail', (error: unknown, job: Job | { jobName?: string }) =>
-      this.log.error({ err: error, job: 'attrs' in job ? job.attrs.name : job.jobName }, 'a job failed'),
-    );
+    // events with `remote = true`; each run is logged and counted by the process that ran it.
+    this.agenda.on('success', (job: Job, remote?: boolean) => {
+      if (remote !== true) deps.onJobRun?.(job.attrs.name, 'success');
+    });
+    this.agenda.on('fail', (error: unknown, job: Job, remote?: boolean) => {
+      if (remote === true) return;
+      this.log.error({ err: error, job: job.attrs.name }, 'a job failed');
+      deps.onJobRun?.(job.attrs.name, 'failure');
+    });
     this.agenda.on('complete', (job: Job, remote?: boolean) => {
       if (remote === true || !('attrs' in job)) return;
       const id = job.attrs._id?.toString();
@@ -193,8 +205,20 @@ export class Scheduler {
   async retention(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - this.deps.retentionDays * DAY_MS);
     const removed = await this.deps.transcripts.deleteBefore(cutoff);
-    this.log.info({ removed, cutoff }, 'removed old transcripts');
+    const jobsRemoved = await this.removeFinishedJobs(now);
+    this.log.info({ removed, cutoff, jobsRemoved }, 'removed old transcripts and finished jobs');
     return removed;
+  }
+
+  /** Removes one-off jobs that finished (or failed for good) more than a week before `now`. */
+  async removeFinishedJobs(now = new Date()): Promise<number> {
+    const cutoff = now.getTime() - FINISHED_JOB_KEEP_MS;
+    const ids: string[] = [];
+    for (const state of ['completed', 'failed'] as const) {
+      const { jobs } = await this.agenda.queryJobs({ names: ONE_OFF_JOBS, state });
+      for (const job of jobs) if (job.lastFinishedAt && job.lastFinishedAt.getTime() < cutoff) ids.push(String(job._id));
+    }
+    return ids.length > 0 ? this.agenda.cancel({ ids }) : 0;
   }
 
   private track(job: Job): void {

@@ -17,7 +17,7 @@ import { RedisDigestLedger, SqliteDigestLedger, type DigestLedger } from './dige
 import { fetchPageText } from './ingest-job.js';
 import type { DigestRunner } from './job-deps.js';
 import { createQueuedKbCommand } from './kb-command.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type SchedulerDeps } from './scheduler.js';
 import { SqliteBackend } from './sqlite-backend.js';
 
 export interface Jobs {
@@ -35,9 +35,10 @@ export interface JobsOptions {
   stores: Stores;
   logger: Logger;
   surfaceFor: (platform: Platform) => ChatSurface | undefined;
+  onJobRun?: SchedulerDeps['onJobRun'];
 }
 
-export async function startJobs({ config, stores, logger, surfaceFor }: JobsOptions): Promise<Jobs> {
+export async function startJobs({ config, stores, logger, surfaceFor, onJobRun }: JobsOptions): Promise<Jobs> {
   const { redis, mongodb } = config.stores;
   const closers: Array<() => Promise<void>> = [];
   const sqlite = () => openedDatabase(config.dataDir) ?? openDatabase(config.dataDir);
@@ -75,6 +76,7 @@ export async function startJobs({ config, stores, logger, surfaceFor }: JobsOpti
     botName: config.botName,
     retentionDays: config.jobs.transcriptRetentionDays,
     fetchText: fetchPageText,
+    onJobRun,
   });
   await scheduler.start();
   return {

@@ -142,6 +142,7 @@ export async function runApp(config: Config, logger: Logger): Promise<void> {
     stores: app.stores,
     logger,
     surfaceFor: (platform) => (platform === 'shell' ? shellSurface : surfaceFor(platform)),
+    onJobRun: (job, outcome) => app.metrics.recordJobRun(job, outcome),
   });
   app.commands.register(jobs.digestCommand);
   app.commands.replace(jobs.kbCommand);

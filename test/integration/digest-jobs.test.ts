@@ -12,8 +12,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisDigestLedger, SqliteDigestLedger, type DigestLedger } from '../../jobs/digest-ledger.js';
 import { fetchPageText } from '../../jobs/ingest-job.js';
-import { parseSchedule, zonedTime, type DigestSchedule } from '../../jobs/schedule.js';
-import { Scheduler, type DigestJobData } from '../../jobs/scheduler.js';
+import { parseSchedule, periodKey, zonedTime, type DigestSchedule } from '../../jobs/schedule.js';
+import { JOB, Scheduler, type DigestJobData, type SchedulerDeps } from '../../jobs/scheduler.js';
 import { SqliteBackend } from '../../jobs/sqlite-backend.js';
 import { createDigestRunner } from '../../jobs/start.js';
 import { SOURCE_PATTERN } from '../../graphs/digest/render.js';
@@ -57,14 +57,19 @@ interface Process {
 }
 
 /** One "process": its own connection(s) to the shared store, its own scheduler. */
-type Launch = (surface: RecordingSurface, options?: { ledger?: (real: DigestLedger) => DigestLedger }) => Promise<Process>;
+interface LaunchOptions {
+  ledger?: (real: DigestLedger) => DigestLedger;
+  onJobRun?: SchedulerDeps['onJobRun'];
+}
+
+type Launch = (surface: RecordingSurface, options?: LaunchOptions) => Promise<Process>;
 
 function sqliteLaunch(): Launch {
   const dataDir = fs.mkdtempSync(path.join(dir, 'sqlite-'));
   return async (surface, options = {}) => {
     const db = openDatabase(dataDir);
     cleanups.push(() => void db.close());
-    return launch(db, new SqliteBackend(db), new SqliteDigestLedger(db), surface, options.ledger);
+    return launch(db, new SqliteBackend(db), new SqliteDigestLedger(db), surface, options);
   };
 }
 
@@ -82,7 +87,7 @@ function redisLaunch(): Launch {
     const client: RedisClient = await connectRedis(redisUrl, logger);
     cleanups.push(() => void db.close(), () => client.close());
     const backend = new RedisBackend({ connectionString: redisUrl, keyPrefix: `${prefix}agenda:` });
-    return launch(db, backend, new RedisDigestLedger(client, `${prefix}digest:`), surface, options.ledger);
+    return launch(db, backend, new RedisDigestLedger(client, `${prefix}digest:`), surface, options);
   };
 }
 
@@ -91,9 +96,9 @@ async function launch(
   backend: AgendaBackend,
   realLedger: DigestLedger,
   surface: RecordingSurface,
-  wrap: ((real: DigestLedger) => DigestLedger) | undefined,
+  options: LaunchOptions,
 ): Promise<Process> {
-  const ledger = wrap ? wrap(realLedger) : realLedger;
+  const ledger = options.ledger ? options.ledger(realLedger) : realLedger;
   const scheduler = new Scheduler({
     backend,
     ledger,
@@ -108,6 +113,7 @@ async function launch(
     name: `scheduler-${randomUUID().slice(0, 8)}`,
     processEveryMs: 50,
     drainTimeoutMs: 5_000,
+    onJobRun: options.onJobRun,
   });
   cleanups.push(() => scheduler.stop());
   return { scheduler, ledger };
@@ -248,6 +254,38 @@ describe.each([
     expect(surface.channelPosts).toHaveLength(2);
     expect(surface.channelPosts[1]!.text).toContain('[source: m2]');
     expect(surface.channelPosts[1]!.text).not.toContain('[source: m1]');
+  });
+
+  it('counts each job run once, by outcome, in the process that ran it, and removes finished runs after a week', async () => {
+    const start = makeLaunch();
+    const surface = new RecordingSurface();
+    const runs: string[] = [];
+    // Both processes' ledgers are down for yesterday's period only: that run fails, today's succeeds.
+    const options = (name: string): LaunchOptions => ({
+      ledger: (real) => ({
+        ...bound(real),
+        claim: async (channel, period, leaseMs) => {
+          if (period !== periodKey(BERLIN_9AM, today)) throw new Error('the ledger is down');
+          return real.claim(channel, period, leaseMs);
+        },
+      }),
+      onJobRun: (job, outcome) => runs.push(`${job} ${outcome} in ${name}`),
+    });
+    const today = new Date();
+    const [one, two] = [await start(surface, options('one')), await start(surface, options('two'))];
+    await one.scheduler.start();
+    await two.scheduler.start();
+
+    await one.scheduler.queueDigestRun(jobData(BERLIN_9AM), new Date(today.getTime() - 86_400_000));
+    await one.scheduler.queueDigestRun(jobData(BERLIN_9AM), today);
+    await waitFor(() => runs.length >= 2, `2 job runs counted, have ${runs.length}`);
+    // Time for the other process to hear of the runs (Redis notifications) and, wrongly, count them again.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(runs.map((run) => run.replace(/ in \w+$/u, '')).sort()).toEqual([`${JOB.digestRun} failure`, `${JOB.digestRun} success`]);
+
+    expect(await one.scheduler.removeFinishedJobs(new Date(Date.now() + 6 * 86_400_000))).toBe(0);
+    expect(await one.scheduler.removeFinishedJobs(new Date(Date.now() + 8 * 86_400_000))).toBe(2);
+    expect((await one.scheduler.agenda.queryJobs({ name: JOB.digestRun })).jobs).toEqual([]);
   });
 
   it('posts nothing for a quiet period', async () => {
