@@ -21,6 +21,8 @@ export interface AppProcess {
 export interface AppProcessOptions {
   /** Names the log file. */
   name: string;
+  /** The script and its arguments, relative to the project root; default: `src/cli.ts run`. */
+  command?: string[];
   env: Record<string, string>;
   /** Resolves once this log line (its `msg`) has been written; default: the Slack receiver is mounted. */
   readyWhen?: string;
@@ -33,7 +35,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
   const out = fs.openSync(logFile, 'a');
   // Only what the app needs: nothing of this test process's own environment leaks in.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', PORT: '0', ...options.env };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', out] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(options.command ?? ['src/cli.ts', 'run'])], { cwd: ROOT, env, stdio: ['ignore', 'ignore', out] });
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const logLines = () =>
