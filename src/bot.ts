@@ -28,8 +28,12 @@ type TurnOutcome = 'answered' | 'failed' | 'undelivered';
 
 /** Platforms retry for minutes; a claim outlives every retry window. */
 const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
-const LOCK_TTL_MS = 60_000;
-const LOCK_RENEW_MS = 20_000;
+/**
+ * On Redis a crashed holder's thread lock blocks its thread this long (embedded locks free a dead
+ * process's at once). Renewed every 10 s: a live holder loses it only if renewals fail for 20 s.
+ */
+const LOCK_TTL_MS = 30_000;
+const LOCK_RENEW_MS = 10_000;
 /** How often a thread waiting at start-up retries a lock someone else holds. */
 const RESUME_RETRY_MS = 5_000;
 /** Messages waiting in a thread are answered together, at most this many in one turn. */
@@ -70,9 +74,9 @@ export class Bot {
   /**
    * Drains a thread found waiting at start-up. Its lock may still be held: by a live replica,
    * which answers the messages itself, or by a process that was killed mid-turn, whose lease
-   * lapses within LOCK_TTL_MS and nobody else would ever come back for them. So it tries again
-   * until it runs the turns or the inbox is empty. The wait is not tracked: `idle` and shutdown
-   * do not wait for it.
+   * lapses within LOCK_TTL_MS (at once on the embedded store) and nobody else would ever come
+   * back for them. So it tries again until it runs the turns or the inbox is empty. The wait is
+   * not tracked: `idle` and shutdown do not wait for it.
    */
   private resume(key: string, surface: ChatSurface): void {
     void this.track(

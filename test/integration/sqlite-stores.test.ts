@@ -1,12 +1,16 @@
 // The embedded SQLite stores against every port's conformance suite, plus what only the one shared file can get wrong.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStores } from '../../src/stores/embedded.js';
 import type { Stores } from '../../src/stores/ports.js';
-import { DATABASE_FILE, StoreUnavailableError } from '../../src/stores/sqlite/database.js';
+import { DATABASE_FILE, openDatabase, StoreUnavailableError } from '../../src/stores/sqlite/database.js';
+import { SqliteThreadLocks } from '../../src/stores/sqlite/locks.js';
+import { processIdentity } from '../../src/stores/sqlite/process-identity.js';
 import { describeCheckpointer } from '../conformance/checkpointer.js';
 import { describeMessageDedupe, describeThreadLocks, describeTurnInbox } from '../conformance/coordination.js';
 import { describeKnowledgeStore } from '../conformance/knowledge.js';
@@ -110,6 +114,90 @@ describe('the embedded SQLite file', () => {
       });
 
       expect(await second.inbox.pendingThreads()).toEqual(['slack:T1:C1:1']);
+    });
+  });
+
+  // Holders are told apart through /proc; elsewhere only the TTL frees a lock.
+  describe.runIf(process.platform === 'linux')('a thread lock held by another process on this machine', () => {
+    const key = 'slack:T1:C1:1';
+
+    /** A second process (standing in for a crosstalk killed mid-turn) and a connection to take locks as it. */
+    async function otherProcess(dir: string) {
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1_000)'], { stdio: 'ignore' });
+      const exited = once(child, 'exit');
+      cleanups.push(() => void child.kill('SIGKILL'));
+      await once(child, 'spawn');
+      const identity = processIdentity(child.pid!);
+      expect(identity).toBeDefined();
+      return {
+        identity: identity!,
+        locksAs: (holder = identity) => new SqliteThreadLocks(connection(dir), holder),
+        kill: async () => {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    }
+
+    function connection(dir: string) {
+      const db = openDatabase(dir);
+      cleanups.push(() => db.close());
+      return db;
+    }
+
+    it('is free at once when its holder was killed', async () => {
+      const { dir, first } = openTwice();
+      const other = await otherProcess(dir);
+      const dead = await other.locksAs().acquire(key, 60_000);
+      expect(dead).toBeDefined();
+
+      await other.kill();
+
+      expect(await first.locks.acquire(key, 60_000)).toBeDefined();
+      expect(await dead!.renew(60_000)).toBe(false);
+    });
+
+    it('stays held while its holder lives', async () => {
+      const { dir, first } = openTwice();
+      const other = await otherProcess(dir);
+      expect(await other.locksAs().acquire(key, 60_000)).toBeDefined();
+
+      expect(await first.locks.acquire(key, 60_000)).toBeUndefined();
+    });
+
+    it('is free once the pid names a later process than the holder', async () => {
+      const { dir, first } = openTwice();
+      const other = await otherProcess(dir);
+      // The holder started at boot and is gone; the live child reuses its pid.
+      const earlier = { ...other.identity, startTicks: '0' };
+      expect(await other.locksAs(earlier).acquire(key, 60_000)).toBeDefined();
+
+      expect(await first.locks.acquire(key, 60_000)).toBeDefined();
+    });
+
+    it('held from another machine or container, waits for its TTL even when the pid is dead here', async () => {
+      const { dir, first } = openTwice();
+      const other = await otherProcess(dir);
+      const elsewhere = { ...other.identity, pidSpace: `another-boot ${other.identity.pidSpace.split(' ')[1]}` };
+      expect(await other.locksAs(elsewhere).acquire(key, 100)).toBeDefined();
+      await other.kill();
+
+      expect(await first.locks.acquire(key, 60_000)).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await first.locks.acquire(key, 60_000)).toBeDefined();
+    });
+
+    it('held in a file from before holders were kept, waits for its TTL', async () => {
+      const dir = tempDir();
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const old = connection(dir);
+      old.exec('CREATE TABLE locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID');
+      old.prepare('INSERT INTO locks VALUES (?, ?, ?)').run(key, 'an-older-crosstalk', Date.now() + 60_000);
+
+      const locks = new SqliteThreadLocks(connection(dir));
+
+      expect(await locks.acquire(key, 60_000)).toBeUndefined();
+      expect(await locks.acquire(`${key}0`, 60_000)).toBeDefined();
     });
   });
 
