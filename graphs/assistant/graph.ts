@@ -17,7 +17,7 @@ import type { ChatMessage, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
 import type { KnowledgeStore, TranscriptStore } from '../../src/stores/ports.js';
 import { TextStream } from '../../src/text-stream.js';
-import { AgentTokens } from './agent-tokens.js';
+import { AgentTokens, agentTokensOf } from './agent-tokens.js';
 import { numberPassages, turnPassages, withSources } from './citations.js';
 import { buildPrompt, recentMessages, SUMMARY_SHARE } from './context-window.js';
 import { EMPTY_ANSWER } from './prompts.js';
@@ -73,7 +73,8 @@ export async function buildAssistantGraph(deps: AssistantDeps) {
       recalled: state.recalled,
       budget,
     });
-    const response = await modelWithTools.invoke(prompt, config);
+    const tokens = agentTokensOf(config);
+    const response = await (tokens ? modelWithTools.withConfig({ callbacks: [tokens] }) : modelWithTools).invoke(prompt, config);
     const calledTools = (response.tool_calls?.length ?? 0) > 0;
     return { messages: [response], toolRounds: state.toolRounds + (calledTools ? 1 : 0) };
   }
@@ -140,16 +141,15 @@ export function assistantFromGraph(graph: AssistantGraph, budget: number): Assis
         toolRounds: 0,
         answer: '',
       };
-      const tokens = new AgentTokens('agent', (piece) => {
+      const tokens = new AgentTokens((piece) => {
         streamed += piece;
         text.push(piece);
       });
       const done = (async () => {
         const stream = await graph.stream(input, {
-          configurable: { thread_id: threadKey(thread) },
+          configurable: { thread_id: threadKey(thread), ...tokens.configurable() },
           // Traces (LangSmith, callbacks) of a turn can be found from the turn id in the logs.
           ...(options.turnId ? { metadata: { turn_id: options.turnId } } : {}),
-          callbacks: [tokens],
           streamMode: 'updates',
           // One checkpoint per turn: a turn cut short is re-run from the inbox, which keeps its
           // messages until the answer is posted, so mid-turn checkpoints buy nothing.
