@@ -32,7 +32,10 @@ export async function createChatModel(
     // Local OpenAI-compatible servers (Ollama, vLLM) accept any key; the client insists on one.
     apiKey: llm.apiKey ?? 'not-needed',
     configuration: llm.baseUrl ? { baseURL: llm.baseUrl } : {},
-    streaming: true,
+    // Not streamed by default: the agent's answer streams because its token handler asks for it
+    // (graphs/assistant/agent-tokens.ts). With `streaming: true` every other call (summaries,
+    // digests) would stream too, and the client then counts tokens with tiktoken, whose
+    // encodings it downloads from the internet on first use: a hang where egress is closed.
     timeout: llm.timeoutMs,
     maxRetries: 2,
     ...(options.cache ? { cache: options.cache } : {}),

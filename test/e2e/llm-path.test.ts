@@ -392,6 +392,10 @@ describe('the LLM path through the real OpenAI client', () => {
     );
     expect(summaries).toBeGreaterThanOrEqual(3);
     expect(fake.requests.filter((request) => isSummaryRequest(request.body))).toHaveLength(summaries);
+    // Only the answer streams: a streamed call without a token handler makes the OpenAI client
+    // count tokens with tiktoken, which downloads its encodings first (a hang with no internet).
+    expect(fake.requests.filter((request) => isSummaryRequest(request.body)).map((request) => request.stream)).toEqual(Array(summaries).fill(false));
+    expect(agentRequestOfTurn.map((request) => request.stream)).toEqual(Array(30).fill(true));
 
     const turn8 = promptChars(agentRequestOfTurn[7]!);
     const turn30 = promptChars(agentRequestOfTurn[29]!);
