@@ -1,6 +1,6 @@
 // Slack as a running platform: a Bolt App on the HTTP receiver (mounted on the process's one
 // HTTP server, so Bolt verifies every signed request) or on Socket Mode.
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, ErrorCode, HTTPReceiver, type CodedError } from '@slack/bolt';
 import type { RunningPlatform } from '../../src/app.js';
 import type { Bot } from '../../src/bot.js';
 import type { CommandRegistry } from '../../src/commands/registry.js';
@@ -12,11 +12,13 @@ import type { TranscriptStore } from '../../src/stores/ports.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './events/listeners.js';
 import { MessageIntake } from './events/message-intake.js';
+import { payloadKind, warnDropped } from './events/payload-fields.js';
 import { UserNames } from './events/user-names.js';
 import { SlackInstallationStore } from './oauth/installation-store.js';
 import { SLACK_BOT_SCOPES } from './oauth/scopes.js';
 import { SlackSurface } from './surface.js';
 import { answeredUnusableBody } from './webhook/body-guard.js';
+import { unroutedRequestHandlers } from './webhook/unrouted-requests.js';
 import { ThreadMemory } from './thread-memory.js';
 import { slackClientOptions } from './web-api/client-options.js';
 import { installationAuth, singleTokenAuth, type AuthFor } from './workspace-auth.js';
@@ -53,6 +55,7 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
         // Ack first: the HTTP response goes out before listeners run.
         processBeforeResponse: false,
         logger: boltLogger(log),
+        ...unroutedRequestHandlers(log),
         ...(config.oauth && installationStore
           ? {
               clientId: config.oauth.clientId,
@@ -74,6 +77,8 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
     clientOptions,
     logger: boltLogger(log),
     ignoreSelf: true,
+    // The error handler gets the request body, so its line can say what was being handled.
+    extendedErrorHandler: true,
   });
 
   const enterprises = new Map<string, string>();
@@ -102,7 +107,12 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
       if (enterpriseId) enterprises.set(teamId, enterpriseId);
     },
   });
-  app.error(async (error) => log.error({ err: error }, 'a Slack listener failed'));
+  app.error(async ({ error, body }: { error: CodedError; body: unknown }) => {
+    // Bolt's assistant middleware throws this for an event without its channel or thread.
+    if (error.code === ErrorCode.AssistantMissingPropertyError) return warnDropped(log, body, error.message);
+    const payload = payloadKind(body);
+    log.error({ err: error, payload }, `handling a Slack ${payload} failed`);
+  });
 
   let stopped = false;
   if (receiver) {

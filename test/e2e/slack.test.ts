@@ -3,6 +3,7 @@
 // user would see in each thread; the model is the fake OpenAI server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_TEXT_CHARS, STREAM_MESSAGE_CHARS } from '../../adapters/slack/limits.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { echoLastUserMessage, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { eventEnvelope, newTs, postSigned, signature, startSlackHarness, waitFor, type SlackHarness } from './slack-harness.js';
@@ -27,7 +28,7 @@ afterEach(async () => {
   openai.respond(echoLastUserMessage);
 });
 
-async function start(options: { nativeStreaming?: boolean } = {}): Promise<SlackHarness> {
+async function start(options: { nativeStreaming?: boolean; logger?: Logger } = {}): Promise<SlackHarness> {
   slack = await startFakeSlackApi();
   slack.setUser(ASKER, 'dana');
   slack.setUser('U0LEE', 'lee');
@@ -53,6 +54,19 @@ const channelMessage = (ts: string, text: string, extra: Record<string, unknown>
   channel: CHANNEL,
   ...extra,
 });
+
+/** A logger for `start`, and the warn and error lines it wrote. */
+function capturedLogs(): { logger: Logger; problems: Array<Record<string, unknown>> } {
+  const problems: Array<Record<string, unknown>> = [];
+  const write = (line: string) => {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    if (Number(parsed.level) >= 40) problems.push(parsed);
+  };
+  return { logger: createLogger('info', { format: 'json', destination: { write } }), problems };
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = { contentType: 'application/x-www-form-urlencoded' };
 
 /** Waits until the bot has been handed `count` messages and has answered all of them. */
 async function settled(h: SlackHarness, count: number): Promise<void> {
@@ -159,6 +173,73 @@ describe('Slack adapter, end to end over HTTP', () => {
     await postSigned(h.url, eventEnvelope(mention(ts, 'still there?')));
     await settled(h, 1);
     expect(slack.botReplies(CHANNEL, ts)).toHaveLength(1);
+  });
+
+  it('answers 400, not 500, to a signed body Bolt cannot take apart, with a warning that names it', async () => {
+    const logs = capturedLogs();
+    const h = await start({ logger: logs.logger });
+    const envelope = JSON.parse(eventEnvelope({})) as Record<string, unknown>;
+    const deliveries = await Promise.all([
+      postSigned(h.url, JSON.stringify({ ...envelope, event: null })),
+      postSigned(h.url, JSON.stringify({ ...envelope, event: 'hello' })),
+      postSigned(h.url, JSON.stringify({ ...envelope, event: { type: 'reaction_added', item: null } })),
+      postSigned(h.url, form({ payload: JSON.stringify({ type: 'block_actions', actions: 5 }) }), FORM),
+      postSigned(h.url, form({ payload: JSON.stringify({ type: 'shortcut', callback_id: 'x' }) }), FORM),
+    ]);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(logs.problems.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(logs.problems.map((line) => line.payload).sort()).toEqual(['block_actions payload', 'event of no readable type', 'event of no readable type', 'reaction_added event', 'shortcut payload']);
+    for (const line of logs.problems) expect(line.msg).toMatch(/^answered 400 to a signed Slack .+ that Bolt could not read: ./u);
+  });
+
+  it('drops message events and slash commands with fields of the wrong type, naming the field, and answers the next mention', async () => {
+    const logs = capturedLogs();
+    const h = await start({ logger: logs.logger });
+    const command = { team_id: FAKE_TEAM, channel_id: CHANNEL, user_id: ASKER, user_name: 'dana', command: '/ask', text: 'q', trigger_id: 'TRIG.3' };
+    const deliveries = [
+      await postSigned(h.url, eventEnvelope(mention(newTs(), 'channel of the wrong type', { channel: 5 }))),
+      await postSigned(h.url, eventEnvelope(mention(newTs(), 'ts of the wrong type', { ts: { at: 1 } }))),
+      await postSigned(h.url, eventEnvelope(channelMessage(newTs(), 'text', { text: ['a', 'list'] }))),
+      await postSigned(h.url, JSON.stringify({ ...(JSON.parse(eventEnvelope(mention(newTs(), 'team id'))) as object), team_id: 5, authorizations: undefined })),
+      await postSigned(h.url, form({ ...command, text: '' }).replace('&text=', '&nottext='), FORM),
+      await postSigned(h.url, `${form(command)}&command=%2Fkb`, FORM),
+      // Slack always sends a response_url; without one, a failed post has no one to tell.
+      await postSigned(h.url, form({ ...command, channel_id: '', trigger_id: 'TRIG.4' }), FORM),
+    ];
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    await waitFor('a warning for each', () => logs.problems.length >= 7);
+    const marker = newTs();
+    await postSigned(h.url, eventEnvelope(mention(marker, 'marker')));
+    await settled(h, 1);
+    expect(h.handled.map((message) => message.text)).toEqual(['@crosstalk marker']);
+    expect(slack.botReplies(CHANNEL, marker)).toHaveLength(1);
+    expect(logs.problems.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(logs.problems.map((line) => String(line.msg)).sort()).toEqual([
+      'could not post the command in its channel',
+      'dropped a malformed Slack app_mention event: `channel` is a number, not a string',
+      'dropped a malformed Slack app_mention event: `team_id` is a number, not a string',
+      'dropped a malformed Slack app_mention event: `ts` is an object, not a string',
+      'dropped a malformed Slack message event: `text` is a list, not a string',
+      'dropped a malformed Slack slash command /ask: `text` is missing',
+      'dropped a malformed Slack slash command: `command` is a list, not a string',
+    ]);
+  });
+
+  it('answers 404 to an interactivity payload it has no listener for (interactivity is off), with a warning that names it', async () => {
+    const logs = capturedLogs();
+    const h = await start({ logger: logs.logger });
+    const payload = { type: 'block_actions', team: { id: FAKE_TEAM }, user: { id: ASKER }, channel: { id: CHANNEL } };
+    const deliveries = await Promise.all([
+      postSigned(h.url, form({ payload: JSON.stringify({ ...payload, actions: [{ action_id: 'approve', type: 'button' }] }) }), FORM),
+      postSigned(h.url, form({ payload: JSON.stringify({ ...payload, actions: [] }) }), FORM),
+    ]);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([404, 404]);
+    expect(logs.problems.filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(logs.problems.map((line) => String(line.msg)).sort()).toEqual([
+      "dropped a malformed Slack block_actions payload: its `view` or first action is missing",
+      'no listener took a signed Slack block_actions payload within 3 s (the app does not handle it); answered 404',
+      'no listener took a signed Slack block_actions payload within 3 s (the app does not handle it); answered 404',
+    ]);
   });
 
   it('answers a direct message in a thread under it', async () => {

@@ -5,8 +5,9 @@ import { Assistant, type App } from '@slack/bolt';
 import type { Logger } from '../../../src/logger.js';
 import type { ThreadMemory } from '../thread-memory.js';
 import type { MessageIntake } from './message-intake.js';
-import type { SlackMessage } from './normalize.js';
-import { takeSlashCommand, type SlashCommandDeps } from './slash-commands.js';
+import { messageProblem, type SlackMessage } from './normalize.js';
+import { notAString, warnDropped } from './payload-fields.js';
+import { slashCommandProblem, takeSlashCommand, type SlashCommandDeps } from './slash-commands.js';
 
 export interface ListenerDeps extends SlashCommandDeps {
   intake: MessageIntake;
@@ -33,13 +34,22 @@ interface EventContext {
 }
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const take = async (event: SlackMessage, context: EventContext, body: { team_id?: string }, extra: { assistant?: boolean } = {}) => {
-    const teamId = context.teamId ?? body.team_id;
-    if (!teamId) return deps.logger.warn('a Slack event without a team id was ignored');
+  const dropMalformed = (body: unknown, problem: string) => warnDropped(deps.logger, body, problem);
+  const take = async (event: SlackMessage, context: EventContext, body: { team_id?: unknown }, extra: { assistant?: boolean } = {}) => {
+    const problem = messageProblem(event as unknown as Record<string, unknown>);
+    if (problem) return dropMalformed(body, problem);
+    const teamId: unknown = context.teamId ?? body.team_id;
+    if (typeof teamId !== 'string') return dropMalformed(body, notAString('team_id', teamId));
     deps.noteEnterprise(teamId, context.enterpriseId);
     return deps.intake.take(event, teamId, context.botUserId, extra);
   };
 
+  // Bolt's assistant middleware reads `payload.type` of every request: an action or view payload
+  // that came without its first action or its view has no payload, and would fail there.
+  app.use(async ({ payload, body, next }) => {
+    if (typeof payload === 'object' && payload !== null) return next();
+    dropMalformed(body, 'its `view` or first action is missing');
+  });
   app.assistant(
     new Assistant({
       threadStarted: async ({ setSuggestedPrompts, logger }) => {
@@ -62,7 +72,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.command(/.*/u, async ({ command, ack, respond, context }) => {
     await ack();
+    const problem = slashCommandProblem(command as unknown as Record<string, unknown>);
+    if (problem) return dropMalformed(command, problem);
     deps.noteEnterprise(command.team_id, context.enterpriseId);
-    await takeSlashCommand(command, deps, (text) => respond({ text, response_type: 'ephemeral' }));
+    // Bolt gives no respond() to a command without a response_url (Slack always sends one).
+    const tell = (text: string) => (command.response_url ? respond({ text, response_type: 'ephemeral' }) : Promise.resolve());
+    await takeSlashCommand(command, deps, tell);
   });
 }

@@ -2,6 +2,7 @@
 // ChatMessage. Both events for the same post give the same id (the `ts`) and the same thread,
 // so the bot's dedupe answers it once.
 import type { ChatMessage, MessageKind, ThreadRef } from '../../../src/model.js';
+import { stringFieldProblem } from './payload-fields.js';
 import { mentionsUser, slackToPlain, type NameOf } from './slack-text.js';
 
 /** The fields of a Slack message the adapter reads (events and history share them). */
@@ -17,6 +18,11 @@ export interface SlackMessage {
   thread_ts?: string;
   parent_user_id?: string;
   team?: string;
+}
+
+/** Why an event cannot be read as a SlackMessage, or undefined when it can. */
+export function messageProblem(event: Record<string, unknown>): string | undefined {
+  return stringFieldProblem(event, ['ts', 'channel'], ['type', 'subtype', 'channel_type', 'user', 'bot_id', 'text', 'thread_ts', 'parent_user_id', 'team']);
 }
 
 /** Subtypes that are people posting; edits, deletes, joins and the like are not answered. */

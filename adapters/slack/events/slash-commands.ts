@@ -6,6 +6,7 @@ import type { Logger } from '../../../src/logger.js';
 import type { ChatSurface } from '../../../src/model.js';
 import type { ThreadMemory } from '../thread-memory.js';
 import { slackErrorCode } from '../web-api/calls.js';
+import { stringFieldProblem } from './payload-fields.js';
 
 /** What Slack sends for a slash command (the fields read here). */
 export interface SlashCommandPayload {
@@ -16,6 +17,11 @@ export interface SlashCommandPayload {
   channel_id: string;
   team_id: string;
   trigger_id: string;
+}
+
+/** Why a slash command form cannot be read as a SlashCommandPayload, or undefined when it can. */
+export function slashCommandProblem(form: Record<string, unknown>): string | undefined {
+  return stringFieldProblem(form, ['command', 'text', 'user_id', 'user_name', 'channel_id', 'team_id', 'trigger_id'], ['response_url']);
 }
 
 /**
