@@ -57,8 +57,10 @@ export interface DiscordConfig {
   guildId: string | undefined;
   /** REST base URL (proxies, tests); the gateway URL comes from its GET /gateway/bot. */
   apiUrl: string | undefined;
-  /** Total shards; undefined means Discord's recommended count. */
+  /** Total shards across every process; undefined means Discord's recommended count. */
   shardCount: number | undefined;
+  /** The shard ids this process runs (DISCORD_SHARDS), ascending; undefined: every shard. */
+  shards: number[] | undefined;
 }
 
 export interface JobsConfig {
@@ -254,10 +256,44 @@ function readDiscordConfig(read: (name: string) => string | undefined, problems:
     problems.push(`DISCORD_API_URL=${apiUrl} is not an http(s) URL: use e.g. http://127.0.0.1:8080/api, or unset it for https://discord.com/api.`);
   }
   const shardCount = rawShards === undefined ? undefined : Number(rawShards);
-  if (shardCount !== undefined && !(Number.isInteger(shardCount) && shardCount >= 1 && shardCount <= 10_000)) {
+  const validCount = shardCount !== undefined && Number.isInteger(shardCount) && shardCount >= 1 && shardCount <= 10_000 ? shardCount : undefined;
+  if (shardCount !== undefined && validCount === undefined) {
     problems.push(`SHARD_COUNT=${rawShards} is not valid: use a whole number of shards from 1 to 10000, or unset it for Discord's recommended count.`);
   }
-  return { token, applicationId: applicationId ?? '', guildId, apiUrl: apiUrl?.replace(/\/+$/u, ''), shardCount };
+  const rawShardIds = read('DISCORD_SHARDS');
+  if (rawShardIds !== undefined && shardCount === undefined) {
+    problems.push(`DISCORD_SHARDS=${rawShardIds} needs SHARD_COUNT: set SHARD_COUNT to the total number of shards across every process, or unset DISCORD_SHARDS to run every shard here.`);
+  }
+  // A bad SHARD_COUNT is reported above; the ids can only be checked against a good one.
+  const shards = rawShardIds === undefined || validCount === undefined ? undefined : readShardIds(rawShardIds, validCount, problems);
+  return { token, applicationId: applicationId ?? '', guildId, apiUrl: apiUrl?.replace(/\/+$/u, ''), shardCount, shards };
+}
+
+/** DISCORD_SHARDS: shard ids and ranges, e.g. `3`, `0,1` or `0-3`, each below SHARD_COUNT and named once. */
+function readShardIds(raw: string, shardCount: number, problems: string[]): number[] | undefined {
+  const ids = new Set<number>();
+  for (const part of raw.split(',')) {
+    const range = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/u.exec(part);
+    const first = Number(range?.[1]);
+    const last = Number(range?.[2] ?? range?.[1]);
+    if (!range || first > last) {
+      problems.push(`DISCORD_SHARDS=${raw} is not valid: use shard ids and ranges from low to high, e.g. 3, 0,1 or 0-3, or unset it to run every shard here.`);
+      return undefined;
+    }
+    // Checked before the range is expanded, so a huge range costs nothing.
+    if (last >= shardCount) {
+      problems.push(`DISCORD_SHARDS=${raw} names shard ${last}, but SHARD_COUNT=${shardCount} numbers shards 0 to ${shardCount - 1}: name only those.`);
+      return undefined;
+    }
+    for (let id = first; id <= last; id++) {
+      if (ids.has(id)) {
+        problems.push(`DISCORD_SHARDS=${raw} names shard ${id} twice: name each shard once.`);
+        return undefined;
+      }
+      ids.add(id);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
 }
 
 /** Each of REDIS_URL, MONGODB_URL and PINECONE_API_KEY moves its concern to a production store. */

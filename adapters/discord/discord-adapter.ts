@@ -23,6 +23,8 @@ export interface DiscordSettings {
   apiUrl: string | undefined;
   /** Total shards across every process; unset: Discord's recommended count, all in this process. */
   shardCount: number | undefined;
+  /** The shard ids this process runs (needs `shardCount`); unset: every shard. */
+  shards: readonly number[] | undefined;
 }
 
 export interface DiscordAdapterOptions extends DiscordSettings {
@@ -55,15 +57,30 @@ function clientOptions(settings: DiscordSettings): ClientOptions {
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
     rest: settings.apiUrl ? { api: settings.apiUrl } : {},
-    // With SHARD_COUNT, discord.js runs every shard here unless a ShardingManager assigned some.
-    ...(settings.shardCount ? { shardCount: settings.shardCount } : { shards: 'auto' as const }),
+    ...shardOptions(settings),
   };
+}
+
+/**
+ * Always explicit, because discord.js otherwise takes its shards from the SHARDS and SHARD_COUNT
+ * variables a ShardingManager sets, and configuration is read in one place (src/config.ts).
+ */
+function shardOptions({ shardCount, shards }: DiscordSettings): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (!shardCount) return { shards: 'auto' };
+  return { shardCount, shards: shards ? [...shards] : Array.from({ length: shardCount }, (_, id) => id) };
+}
+
+function createClient(settings: DiscordSettings): Client {
+  const client = new Client(clientOptions(settings));
+  // The constructor replaces a shardCount equal to its default (1) with the environment's SHARD_COUNT.
+  if (settings.shardCount) client.options.shardCount = settings.shardCount;
+  return client;
 }
 
 /** Connects to the gateway and starts answering; rejects with an operator-readable error. */
 export async function startDiscord(options: DiscordAdapterOptions): Promise<RunningDiscord> {
   const log = options.logger.child({ platform: 'discord' });
-  const client = new Client(clientOptions(options));
+  const client = createClient(options);
   const names = () => ({ botUserId: client.user?.id ?? '', botName: options.botName });
   const surface = new DiscordSurface(client, names);
   const context: DiscordContext = {
@@ -96,7 +113,7 @@ export async function startDiscord(options: DiscordAdapterOptions): Promise<Runn
       cause: error,
     });
   }
-  log.info({ user: client.user?.tag, shards: client.options.shardCount }, 'connected to Discord');
+  log.info({ user: client.user?.tag, shards: client.options.shards, shardCount: client.options.shardCount }, 'connected to Discord');
 
   try {
     log.info(await registerCommands(options, buildCommandDefinitions(options.commands, options.botName), client.rest));

@@ -1,11 +1,11 @@
 // The ChatSurface the bot talks to on Discord. A reply goes to the conversation's channel (the
 // thread or DM), except the first reply to a slash command, which completes its deferred
 // response (and continues in follow-ups) while the interaction token is alive.
-import type { ChatInputCommandInteraction, Client, Message, SendableChannels } from 'discord.js';
+import type { Channel, ChatInputCommandInteraction, Client, Message, SendableChannels } from 'discord.js';
 import type { ChannelRef, ChatMessage, ChatSurface, OwnPost, PostedMessage, ReplyBody, ThreadRef } from '../../src/model.js';
 import { threadKey } from '../../src/model.js';
 import { HISTORY_PAGE_SIZE, INTERACTION_TOKEN_MARGIN_MS, INTERACTION_TOKEN_MS, TYPING_RENEW_MS } from './limits.js';
-import { threadOfMessage, toChatMessage, type NameContext } from './normalize.js';
+import { DM_WORKSPACE, threadOfMessage, toChatMessage, type NameContext } from './normalize.js';
 import { ReplyWriter, type ReplyTarget } from './reply-writer.js';
 import { splitMessage } from './split.js';
 
@@ -56,7 +56,7 @@ export class DiscordSurface implements ChatSurface {
   }
 
   async postToChannel(channel: ChannelRef, text: string): Promise<PostedMessage> {
-    const target = await this.sendable(channel.channelId);
+    const target = await this.sendable(channel.workspaceId, channel.channelId);
     const writer = new ReplyWriter(channelTarget(target));
     await writer.show(text);
     const id = writer.ids[0]!;
@@ -79,7 +79,7 @@ export class DiscordSurface implements ChatSurface {
 
   /** The channel's messages at or after `since`, oldest first. */
   private async history(channel: ChannelRef, since: Date): Promise<Message[]> {
-    const target = await this.sendable(channel.channelId);
+    const target = await this.sendable(channel.workspaceId, channel.channelId);
     const found: Message[] = [];
     let before: string | undefined;
     for (;;) {
@@ -95,9 +95,9 @@ export class DiscordSurface implements ChatSurface {
 
   /** The channel a conversation's messages go to: its thread or DM channel, else the channel it is in. */
   async channelFor(thread: ThreadRef): Promise<SendableChannels & { messages: ChannelMessages }> {
-    const own = await this.client.channels.fetch(thread.threadId).catch(() => null);
+    const own = await this.fetchChannel(thread.workspaceId, thread.threadId).catch(() => null);
     if (own?.isSendable()) return own as SendableChannels & { messages: ChannelMessages };
-    return this.sendable(thread.channelId);
+    return this.sendable(thread.workspaceId, thread.channelId);
   }
 
   private async targetFor(thread: ThreadRef): Promise<ReplyTarget> {
@@ -117,10 +117,22 @@ export class DiscordSurface implements ChatSurface {
     return undefined;
   }
 
-  private async sendable(channelId: string): Promise<SendableChannels & { messages: ChannelMessages }> {
-    const channel = await this.client.channels.fetch(channelId);
+  private async sendable(workspaceId: string, channelId: string): Promise<SendableChannels & { messages: ChannelMessages }> {
+    const channel = await this.fetchChannel(workspaceId, channelId);
     if (!channel?.isSendable() || !('messages' in channel)) throw new Error(`Discord channel ${channelId} cannot take messages`);
     return channel as SendableChannels & { messages: ChannelMessages };
+  }
+
+  /**
+   * discord.js returns no channel of a guild it does not know, and a guild on another process's
+   * shard is one (its events go there). Jobs and resumed turns run in any process, so fetch the
+   * guild over REST, which serves every guild, and then the channel.
+   */
+  private async fetchChannel(workspaceId: string, channelId: string): Promise<Channel | null> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (channel || workspaceId === DM_WORKSPACE) return channel;
+    await this.client.guilds.fetch(workspaceId);
+    return this.client.channels.fetch(channelId);
   }
 
   private remember(id: string, writer: ReplyWriter): void {

@@ -5,21 +5,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDiscord, type RunningDiscord } from '../../adapters/discord/discord-adapter.js';
 import { fenceAfter } from '../../adapters/discord/split.js';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import type { App } from '../../src/app.js';
 import { ALICE, APPLICATION_ID, BOB, BOT_USER, GENERAL_CHANNEL_ID, GUILD_ID, ONCALL_ROLE_ID, OTHER_BOT, RANDOM_CHANNEL_ID, startFakeDiscord, type FakeDiscord } from '../fakes/discord-rest.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.js';
+import { MENTION, startDiscordProcess, waitFor, type DiscordProcess } from './discord-harness.js';
 
-const MENTION = `<@${BOT_USER.id}>`;
 const OFFLINE_NOTE = /no language model/i;
 
 let dir: string;
 let discord: FakeDiscord;
 let openai: FakeOpenAI | undefined;
-const running: { app: App; platform: RunningDiscord }[] = [];
+const running: DiscordProcess[] = [];
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosstalk-discord-'));
@@ -27,10 +24,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const { app, platform } of running.splice(0)) {
-    await platform.stop();
-    await app.close();
-  }
+  for (const started of running.splice(0)) await started.stop();
   await discord.close();
   await openai?.close();
   openai = undefined;
@@ -38,33 +32,13 @@ afterEach(async () => {
 });
 
 async function startBot(env: Record<string, string> = {}) {
-  const config = loadConfig({
-    DATA_DIR: dir,
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APPLICATION_ID: APPLICATION_ID,
-    DISCORD_GUILD_ID: GUILD_ID,
-    DISCORD_API_URL: discord.apiUrl,
-    ...env,
-  });
-  const logger = createLogger((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
-  const app = await createApp(config, logger);
-  const platform = await startDiscord({ ...config.discord!, botName: config.botName, bot: app.bot, commands: app.commands.list(), logger });
-  running.push({ app, platform });
-  return app;
+  const started = await startDiscordProcess(discord, { DATA_DIR: dir, ...env });
+  running.push(started);
+  return started.app;
 }
 
 /** The surface the running bot posts through (digests use it directly). */
 const surfaceOf = (app: App) => running.find((entry) => entry.app === app)!.platform.surface;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Waits until the bot has nothing in flight, then returns the bot's messages in a channel. */
 async function settled(app: App, channelId: string) {

@@ -1,6 +1,6 @@
 // A local Discord: the REST routes discord.js calls (API v10, under `<url>/api`), backed by a
-// small world of one guild, its channels, threads, DMs and messages, plus the fake gateway that
-// delivers the events. Every REST call is recorded; 429s with retry_after can be switched on.
+// small world of two guilds, their channels, threads, DMs and messages, plus the fake gateway that
+// delivers the events (a guild's to the session of its shard). Every REST call is recorded; 429s with retry_after can be switched on.
 // Messages the bot posts come back to it as MESSAGE_CREATE, as on Discord.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,9 @@ export const GUILD_ID = '300000000000000001';
 export const GENERAL_CHANNEL_ID = '300000000000000002';
 export const RANDOM_CHANNEL_ID = '300000000000000003';
 export const ONCALL_ROLE_ID = '300000000000000004';
+/** A second guild; with two shards it is on shard 1, and GUILD_ID on shard 0. */
+export const OTHER_GUILD_ID = '310000000000000001';
+export const OTHER_GENERAL_CHANNEL_ID = '310000000000000002';
 
 export interface FakeUser {
   id: string;
@@ -83,7 +86,12 @@ export interface FakeDiscord {
   close(): Promise<void>;
 }
 
-export async function startFakeDiscord(): Promise<FakeDiscord> {
+export interface FakeDiscordOptions {
+  /** The shard count `GET /gateway/bot` recommends; 1 unless set. */
+  recommendedShards?: number;
+}
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   let counter = 0n;
   const snowflake = () => (((BigInt(Date.now()) - DISCORD_EPOCH) << 22n) | (counter++ & 0x3fffffn)).toString();
   const users = new Map([BOT_USER, ALICE, BOB, OTHER_BOT].map((u) => [u.id, u]));
@@ -95,32 +103,41 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const storms: RateLimitStorm[] = [];
   const token = 'fake-bot-token';
 
-  const textChannel = (id: string, name: string, position: number) => ({
-    id, type: 0, guild_id: GUILD_ID, name, position, permission_overwrites: [], parent_id: null, nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0,
+  const textChannel = (guildId: string, id: string, name: string, position: number) => ({
+    id, type: 0, guild_id: guildId, name, position, permission_overwrites: [], parent_id: null, nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0,
   });
-  channels.set(GENERAL_CHANNEL_ID, textChannel(GENERAL_CHANNEL_ID, 'general', 0));
-  channels.set(RANDOM_CHANNEL_ID, textChannel(RANDOM_CHANNEL_ID, 'random', 1));
-  const roles = [
-    { id: GUILD_ID, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '1024', managed: false, mentionable: false, flags: 0 },
-    { id: ONCALL_ROLE_ID, name: 'oncall', color: 0, hoist: false, position: 1, permissions: '0', managed: false, mentionable: true, flags: 0 },
-  ];
+  channels.set(GENERAL_CHANNEL_ID, textChannel(GUILD_ID, GENERAL_CHANNEL_ID, 'general', 0));
+  channels.set(RANDOM_CHANNEL_ID, textChannel(GUILD_ID, RANDOM_CHANNEL_ID, 'random', 1));
+  channels.set(OTHER_GENERAL_CHANNEL_ID, textChannel(OTHER_GUILD_ID, OTHER_GENERAL_CHANNEL_ID, 'general', 0));
+  const role = (id: string, name: string, position: number, permissions: string, mentionable: boolean) => ({
+    id, name, color: 0, hoist: false, position, permissions, managed: false, mentionable, flags: 0,
+  });
+  // A guild's @everyone role has the guild's id.
+  const roles = new Map([
+    [GUILD_ID, [role(GUILD_ID, '@everyone', 0, '1024', false), role(ONCALL_ROLE_ID, 'oncall', 1, '0', true)]],
+    [OTHER_GUILD_ID, [role(OTHER_GUILD_ID, '@everyone', 0, '1024', false)]],
+  ]);
   const member = (u: FakeUser) => ({ user: u, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null });
+  const guildNames = new Map([[GUILD_ID, 'Acme'], [OTHER_GUILD_ID, 'Globex']]);
+  /** A guild as REST's GET /guilds/:id returns it. */
+  const guild = (id: string) => ({
+    id, name: guildNames.get(id), owner_id: ALICE.id, roles: roles.get(id), emojis: [], stickers: [], features: [],
+    premium_tier: 0, preferred_locale: 'en-US', system_channel_flags: 0, verification_level: 0,
+    default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0, nsfw_level: 0, afk_timeout: 300,
+  });
+  /** A guild as GUILD_CREATE carries it: with its members, channels and threads. */
+  const guildCreate = (id: string) => ({
+    ...guild(id), unavailable: false, member_count: 4, large: false, joined_at: new Date(0).toISOString(), members: [...users.values()].map(member),
+    channels: [...channels.values()].filter((c) => c.guild_id === id && c.type === 0),
+    threads: [...channels.values()].filter((c) => c.guild_id === id && c.type === 11),
+    presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [],
+  });
 
   const gateway = await startFakeGateway({
     heartbeatIntervalMs: 5_000,
     readyPayloads: (sessionId, resumeUrl) => ({
-      ready: {
-        v: 10, user: BOT_USER, guilds: [{ id: GUILD_ID, unavailable: true }], session_id: sessionId,
-        resume_gateway_url: resumeUrl, shard: [0, 1], application: { id: APPLICATION_ID, flags: 0 }, private_channels: [],
-      },
-      guilds: [{
-        id: GUILD_ID, name: 'Acme', unavailable: false, owner_id: ALICE.id, roles, emojis: [], stickers: [], features: [],
-        member_count: 4, large: false, joined_at: new Date(0).toISOString(), members: [...users.values()].map(member),
-        channels: [...channels.values()].filter((c) => c.guild_id === GUILD_ID && c.type === 0),
-        threads: [...channels.values()].filter((c) => c.type === 11), presences: [], voice_states: [], stage_instances: [],
-        guild_scheduled_events: [], premium_tier: 0, preferred_locale: 'en-US', system_channel_flags: 0, verification_level: 0,
-        default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0, nsfw_level: 0, afk_timeout: 300,
-      }],
+      ready: { v: 10, user: BOT_USER, session_id: sessionId, resume_gateway_url: resumeUrl, application: { id: APPLICATION_ID, flags: 0 }, private_channels: [] },
+      guilds: [...guildNames.keys()].map(guildCreate),
     }),
   });
 
@@ -155,8 +172,9 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   // --- REST routes --------------------------------------------------------------------------------
   type Handler = (match: RegExpExecArray, body: Json, query: URLSearchParams) => [number, Json?];
   const routes: [string, RegExp, Handler][] = [
-    ['GET', /^\/gateway\/bot$/, () => [200, { url: gateway.url, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }]],
+    ['GET', /^\/gateway\/bot$/, () => [200, { url: gateway.url, shards: options.recommendedShards ?? 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }]],
     ['GET', /^\/users\/@me$/, () => [200, BOT_USER]],
+    ['GET', /^\/guilds\/(\d+)$/, ([, id]) => (guildNames.has(id!) ? [200, guild(id!)] : [404, { message: 'Unknown Guild', code: 10004 }])],
     ['GET', /^\/channels\/(\d+)$/, ([, id]) => (channels.has(id!) ? [200, channels.get(id!)] : [404, { message: 'Unknown Channel', code: 10003 }])],
     ['GET', /^\/channels\/(\d+)\/messages$/, ([, id], _body, query) => {
       if (!channels.has(id!)) return [404, { message: 'Unknown Channel', code: 10003 }];
@@ -243,7 +261,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
 
   function threadPayload(parentId: string, id: string, owner: FakeUser, name: string): Json {
     const thread = {
-      id, type: 11, guild_id: GUILD_ID, parent_id: parentId, owner_id: owner.id, name, last_message_id: null, rate_limit_per_user: 0,
+      id, type: 11, guild_id: channels.get(parentId)?.guild_id, parent_id: parentId, owner_id: owner.id, name, last_message_id: null, rate_limit_per_user: 0,
       message_count: 0, member_count: 1, flags: 0, total_message_sent: 0,
       thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
     };

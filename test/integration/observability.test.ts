@@ -15,6 +15,7 @@ import { startSentry } from '../../src/observability/sentry.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.js';
 import { RecordingSurface } from '../fakes/recording-surface.js';
 import { startFakeSentry } from '../fakes/sentry-server.js';
+import { metricValue } from '../metrics/metric-value.js';
 
 const SECRET_TEXT = 'the launch code is pineapple-42';
 
@@ -62,14 +63,6 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  const want = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text
-    .split('\n')
-    .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `) ? want.every((label) => candidate.includes(label)) : false);
-  return line ? Number(line.split(' ').at(-1)) : Number.NaN;
 }
 
 describe('metrics', () => {
