@@ -1,26 +1,16 @@
-// The Docker image cannot be built here (no container engine), so this builds the same
-// production output the image's build stage does (`tsc -p tsconfig.build.json`, into a temp
-// folder laid out like the image's /app) and starts it with the Dockerfile's own CMD and
-// HEALTHCHECK commands, read from the Dockerfile. No platform is configured, so SERVE_HTTP=true
-// keeps the HTTP server (health, metrics) up, as in a jobs-only worker.
+// The production build, laid out like the image's /app and started with the Dockerfile's own
+// CMD and HEALTHCHECK commands (see production-image.ts). No platform is configured, so
+// SERVE_HTTP=true keeps the HTTP server (health, metrics) up, as in a jobs-only worker.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProductionImage, type ProductionImage } from './production-image.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-let app: string;
+let image: ProductionImage;
 let child: ChildProcess | undefined;
-
-function dockerfileCommand(instruction: 'CMD' | 'HEALTHCHECK', dockerfile: string): string[] {
-  const joined = dockerfile.replace(/\\\n\s*/gu, ' ');
-  const line = joined.split('\n').find((candidate) => candidate.startsWith(`${instruction} `));
-  const json = /CMD (\[.*\])\s*$/u.exec(line ?? '')?.[1];
-  if (!json) throw new Error(`The Dockerfile has no ${instruction} in exec form`);
-  return JSON.parse(json) as string[];
-}
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -49,27 +39,22 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
 }
 
 beforeAll(async () => {
-  // Laid out like the image's /app: package.json (ESM), node_modules, dist/.
-  app = await fs.mkdtemp(path.join(os.tmpdir(), 'crosstalk-image-'));
-  await fs.copyFile(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
-  await fs.symlink(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
-  const build = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(app, 'dist')], { cwd: ROOT });
-  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.output}`);
+  image = await buildProductionImage();
 }, 300_000);
 
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
-  await fs.rm(app, { recursive: true, force: true });
+  await image.remove();
 });
 
 describe('the production build, started as the image starts it', () => {
   it('imports no dev dependency', async () => {
     const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    const files = (await fs.readdir(path.join(app, 'dist'), { recursive: true })).filter((file) => file.endsWith('.js'));
+    const files = (await fs.readdir(path.join(image.dir, 'dist'), { recursive: true })).filter((file) => file.endsWith('.js'));
     expect(files).toContain(path.join('src', 'cli.js'));
     const offenders: string[] = [];
     for (const file of files) {
-      const source = await fs.readFile(path.join(app, 'dist', file), 'utf8');
+      const source = await fs.readFile(path.join(image.dir, 'dist', file), 'utf8');
       for (const name of Object.keys(pkg.devDependencies)) {
         if (source.includes(`from '${name}'`) || source.includes(`from '${name}/`) || source.includes(`import('${name}`)) offenders.push(`${file}: ${name}`);
       }
@@ -78,20 +63,19 @@ describe('the production build, started as the image starts it', () => {
   });
 
   it('serves /healthz, /readyz and /metrics, passes its HEALTHCHECK, and exits 0 on SIGTERM', async () => {
-    const dockerfile = await fs.readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
-    const [command, ...args] = dockerfileCommand('CMD', dockerfile);
+    const [command, ...args] = image.command;
     expect(command).toBe('node');
     const port = await freePort();
     const env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
       PORT: String(port),
-      DATA_DIR: path.join(app, 'data'),
+      DATA_DIR: path.join(image.dir, 'data'),
       LOG_FORMAT: 'json',
       SERVE_HTTP: 'true',
     };
     let output = '';
-    child = spawn(process.execPath, args, { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, args, { cwd: image.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
@@ -110,9 +94,9 @@ describe('the production build, started as the image starts it', () => {
     expect(Object.keys(ready.checks)).toContain('store:transcripts');
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('crosstalk_process_cpu_seconds_total');
 
-    const [healthCommand, ...healthArgs] = dockerfileCommand('HEALTHCHECK', dockerfile);
+    const [healthCommand, ...healthArgs] = image.healthcheck;
     expect(healthCommand).toBe('node');
-    expect((await run(process.execPath, healthArgs, { cwd: app, env })).code).toBe(0);
+    expect((await run(process.execPath, healthArgs, { cwd: image.dir, env })).code).toBe(0);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,9 +1,11 @@
-// `crosstalk run` as a real child process (node --import tsx src/cli.ts run), configured only by
-// the environment given here, its stderr (JSON log lines) kept in a suite log file.
+// `crosstalk run` as a real child process (node --import tsx src/cli.ts run, or the production
+// build as the image runs it), configured only by the environment given here, its stderr (JSON
+// log lines) kept in a suite log file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProductionImage } from '../e2e/production-image.js';
 import { suiteLogFile } from './suite-logs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,6 +25,8 @@ export interface AppProcessOptions {
   name: string;
   /** The script and its arguments, relative to the project root; default: `src/cli.ts run`. */
   command?: string[];
+  /** Runs this production build as the image does (its Dockerfile CMD) instead of the sources under tsx. */
+  image?: ProductionImage;
   env: Record<string, string>;
   /** Resolves once this log line (its `msg`) has been written; default: the Slack receiver is mounted. */
   readyWhen?: string;
@@ -35,7 +39,10 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
   const out = fs.openSync(logFile, 'a');
   // Only what the app needs: nothing of this test process's own environment leaks in.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', PORT: '0', ...options.env };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(options.command ?? ['src/cli.ts', 'run'])], { cwd: ROOT, env, stdio: ['ignore', 'ignore', out] });
+  const [cwd, args] = options.image
+    ? [options.image.dir, options.image.command.slice(1)]
+    : [ROOT, ['--import', 'tsx', ...(options.command ?? ['src/cli.ts', 'run'])]];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', out] });
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const logLines = () =>
