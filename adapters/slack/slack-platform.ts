@@ -14,8 +14,10 @@ import { registerListeners } from './events/listeners.js';
 import { MessageIntake } from './events/message-intake.js';
 import { payloadKind, warnDropped } from './events/payload-fields.js';
 import { UserNames } from './events/user-names.js';
-import { SlackInstallationStore } from './oauth/installation-store.js';
+import { notInstalledCause, SlackInstallationStore } from './oauth/installation-store.js';
+import { forgetRemovedWorkspaces } from './oauth/removed-workspaces.js';
 import { SLACK_BOT_SCOPES } from './oauth/scopes.js';
+import { socketModeConnection } from './socket-mode.js';
 import { SlackSurface } from './surface.js';
 import { answeredUnusableBody } from './webhook/body-guard.js';
 import { unroutedRequestHandlers } from './webhook/unrouted-requests.js';
@@ -47,7 +49,8 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
   const installationStore = config.oauth && deps.installations ? new SlackInstallationStore(deps.installations) : undefined;
   if (config.oauth && !installationStore) throw new Error('Slack OAuth is configured but no installation store was given');
 
-  const receiver = config.appToken
+  const socketMode = config.appToken ? socketModeConnection(config.appToken, config.apiUrl, boltLogger(log)) : undefined;
+  const receiver = socketMode
     ? undefined
     : new HTTPReceiver({
         signingSecret: config.signingSecret ?? '',
@@ -72,7 +75,7 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
           : {}),
       });
   const app = new App({
-    ...(receiver ? { receiver } : { socketMode: true, appToken: config.appToken!, signingSecret: config.signingSecret ?? 'unused-in-socket-mode' }),
+    receiver: socketMode?.receiver ?? receiver,
     ...(config.botToken ? { token: config.botToken } : {}),
     clientOptions,
     logger: boltLogger(log),
@@ -106,11 +109,15 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
     noteEnterprise: (teamId, enterpriseId) => {
       if (enterpriseId) enterprises.set(teamId, enterpriseId);
     },
+    forgetWorkspace: forgetRemovedWorkspaces(installationStore, log),
   });
   app.error(async ({ error, body }: { error: CodedError; body: unknown }) => {
     // Bolt's assistant middleware throws this for an event without its channel or thread.
     if (error.code === ErrorCode.AssistantMissingPropertyError) return warnDropped(log, body, error.message);
     const payload = payloadKind(body);
+    // Slack can still send events from a workspace that just removed the app: not a fault here.
+    const notInstalled = error.code === ErrorCode.AuthorizationError ? notInstalledCause(error) : undefined;
+    if (notInstalled) return log.warn({ payload, workspace: notInstalled.workspace }, `dropped a Slack ${payload}: ${notInstalled.message}`);
     log.error({ err: error, payload }, `handling a Slack ${payload} failed`);
   });
 
@@ -140,7 +147,8 @@ export async function startSlackPlatform(deps: SlackPlatformDeps): Promise<Runni
     surface,
     stop: async () => {
       stopped = true;
-      if (!receiver) await app.stop();
+      await socketMode?.disconnect();
     },
+    ...(socketMode ? { connected: socketMode.connected } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { HttpServer } from '../../src/http/server.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { ChatMessage } from '../../src/model.js';
+import { openInstallationRecords } from '../../src/stores/sqlite/installations.js';
 import { FAKE_BOT_USER, FAKE_TEAM, type FakeSlackApi } from '../fakes/slack-api.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -20,6 +21,8 @@ export interface SlackHarness {
   app: App;
   platform: RunningPlatform;
   url: string;
+  /** Where the app keeps its data (the SQLite file). */
+  dataDir: string;
   /** Every message the Slack adapter handed to the bot, in order. */
   handled: ChatMessage[];
   close(): Promise<void>;
@@ -55,6 +58,8 @@ export async function startSlackHarness(options: {
     return app.bot.handle(message, surface);
   };
   const http = new HttpServer(logger);
+  // As runApp: OAuth installs live in the data directory's SQLite file, encrypted.
+  const installations = config.slack!.oauth ? openInstallationRecords(config.dataDir, config.slack!.oauth.encryptionKey) : undefined;
   const platform = await startSlackPlatform({
     config: config.slack!,
     botName: config.botName,
@@ -63,7 +68,7 @@ export async function startSlackHarness(options: {
     transcripts: app.stores.transcripts,
     logger,
     http,
-    installations: undefined,
+    installations: installations?.records,
     ...(options.nativeStreaming === undefined ? {} : { nativeStreaming: options.nativeStreaming }),
   });
   const port = await http.listen(0, '127.0.0.1');
@@ -71,10 +76,12 @@ export async function startSlackHarness(options: {
     app,
     platform,
     url: `http://127.0.0.1:${port}`,
+    dataDir: dir,
     handled,
     close: async () => {
       await platform.stop();
       await http.close();
+      installations?.close();
       await app.close();
       await fs.rm(dir, { recursive: true, force: true });
     },
@@ -115,17 +122,22 @@ export async function postSigned(
 
 let eventCounter = 0;
 
-/** An Events API envelope around `event`, as Slack delivers it. */
-export function eventEnvelope(event: Record<string, unknown>, eventId = `Ev${++eventCounter}${Date.now()}`): string {
+/** An Events API envelope around `event`, as Slack delivers it to the app in `workspace`. */
+export function eventEnvelope(
+  event: Record<string, unknown>,
+  eventId = `Ev${++eventCounter}${Date.now()}`,
+  workspace: { teamId: string; botUserId: string } = { teamId: FAKE_TEAM, botUserId: FAKE_BOT_USER },
+): string {
+  const { teamId, botUserId } = workspace;
   return JSON.stringify({
     token: 'verification-token-unused',
-    team_id: FAKE_TEAM,
+    team_id: teamId,
     api_app_id: 'A0FAKE',
-    event: { team: FAKE_TEAM, event_ts: event.ts, ...event },
+    event: { team: teamId, event_ts: event.ts, ...event },
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: FAKE_TEAM, user_id: FAKE_BOT_USER, is_bot: true, is_enterprise_install: false }],
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
   });
 }
@@ -134,6 +146,12 @@ let tsCounter = 0;
 /** A fresh Slack message ts. */
 export function newTs(): string {
   return `${Math.floor(Date.now() / 1000)}.${String(500_000 + ++tsCounter).padStart(6, '0')}`;
+}
+
+/** Waits until the bot has been handed `count` messages and has answered all of them. */
+export async function settled(h: SlackHarness, count: number): Promise<void> {
+  await waitFor(`${count} messages handed to the bot`, () => h.handled.length >= count);
+  await h.app.bot.idle();
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {

@@ -6,7 +6,7 @@ import { MESSAGE_TEXT_CHARS, STREAM_MESSAGE_CHARS } from '../../adapters/slack/l
 import { createLogger, type Logger } from '../../src/logger.js';
 import { echoLastUserMessage, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai-server.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
-import { eventEnvelope, newTs, postSigned, signature, startSlackHarness, waitFor, type SlackHarness } from './slack-harness.js';
+import { eventEnvelope, newTs, postSigned, settled, signature, startSlackHarness, waitFor, type SlackHarness } from './slack-harness.js';
 
 const CHANNEL = 'C0ENG';
 const ASKER = 'U0DANA';
@@ -67,12 +67,6 @@ function capturedLogs(): { logger: Logger; problems: Array<Record<string, unknow
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
-
-/** Waits until the bot has been handed `count` messages and has answered all of them. */
-async function settled(h: SlackHarness, count: number): Promise<void> {
-  await waitFor(`${count} messages handed to the bot`, () => h.handled.length >= count);
-  await h.app.bot.idle();
-}
 
 describe('Slack adapter, end to end over HTTP', () => {
   it('finds its own channel posts (a digest checks them before posting again) and reads history oldest first', async () => {

@@ -3,6 +3,7 @@
 // model: the bot's handle() only records and queues.
 import { Assistant, type App } from '@slack/bolt';
 import type { Logger } from '../../../src/logger.js';
+import type { ForgetWorkspace } from '../oauth/removed-workspaces.js';
 import type { ThreadMemory } from '../thread-memory.js';
 import type { MessageIntake } from './message-intake.js';
 import { messageProblem, type SlackMessage } from './normalize.js';
@@ -15,10 +16,21 @@ export interface ListenerDeps extends SlashCommandDeps {
   logger: Logger;
   /** Remembers each workspace's enterprise, for OAuth lookups outside a request. */
   noteEnterprise(teamId: string, enterpriseId: string | undefined): void;
+  /** Drops a workspace's installation once Slack says the app was removed from it. */
+  forgetWorkspace: ForgetWorkspace;
 }
 
 /** The events the code subscribes to; manifest.yml must declare exactly these. */
-export const SLACK_EVENTS = ['app_mention', 'message.channels', 'message.groups', 'message.im', 'assistant_thread_started', 'assistant_thread_context_changed'] as const;
+export const SLACK_EVENTS = [
+  'app_mention',
+  'message.channels',
+  'message.groups',
+  'message.im',
+  'assistant_thread_started',
+  'assistant_thread_context_changed',
+  'app_uninstalled',
+  'tokens_revoked',
+] as const;
 
 const SUGGESTED_PROMPTS = [
   { title: 'Ask the team knowledge', message: 'What is our deploy process?' },
@@ -69,6 +81,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.event('app_mention', async ({ event, context, body }) => void (await take(event as SlackMessage, context, body)));
   app.message(async ({ message, context, body }) => void (await take(message as SlackMessage, context, body)));
+  // Bolt skips authorize for these two: the workspace's token is already gone.
+  app.event('app_uninstalled', async ({ context }) => deps.forgetWorkspace(context, 'the app was uninstalled'));
+  app.event('tokens_revoked', async ({ event, context }) => {
+    if (event.tokens.bot?.length) await deps.forgetWorkspace(context, 'its bot token was revoked');
+  });
 
   app.command(/.*/u, async ({ command, ack, respond, context }) => {
     await ack();

@@ -9,6 +9,23 @@ export function installationKey(query: { isEnterpriseInstall?: boolean; enterpri
   throw new Error('A Slack installation has neither a team nor an enterprise id');
 }
 
+/** No installation for the workspace: never installed, or removed since. */
+export class NotInstalledError extends Error {
+  override name = 'NotInstalledError';
+
+  constructor(readonly workspace: string | undefined) {
+    super(`Crosstalk is not installed in Slack workspace ${workspace} (never installed, or removed since): install it from /slack/install`);
+  }
+}
+
+/** The NotInstalledError behind an error Bolt and InstallProvider wrapped (in `original`), if any. */
+export function notInstalledCause(error: unknown): NotInstalledError | undefined {
+  for (let cause = error; cause instanceof Error; cause = (cause as { original?: unknown }).original) {
+    if (cause instanceof NotInstalledError) return cause;
+  }
+  return undefined;
+}
+
 export class SlackInstallationStore implements InstallationStore {
   constructor(private readonly records: InstallationRecords) {}
 
@@ -23,7 +40,7 @@ export class SlackInstallationStore implements InstallationStore {
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
     const record = await this.records.find(installationKey(query));
-    if (!record) throw new Error(`Crosstalk is not installed in Slack workspace ${query.teamId ?? query.enterpriseId}: install it from /slack/install`);
+    if (!record) throw new NotInstalledError(query.teamId ?? query.enterpriseId);
     return JSON.parse(record) as Installation<'v1' | 'v2', boolean>;
   }
 

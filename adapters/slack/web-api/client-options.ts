@@ -14,3 +14,12 @@ export function slackClientOptions(apiUrl: string | undefined): webApi.WebClient
     timeout: WEB_API_TIMEOUT_MS,
   };
 }
+
+/**
+ * For the Socket Mode client's own calls: apps.connections.open, asked again at every reconnect.
+ * It only hands out a URL, so it keeps the client's default retries (none are set here); with
+ * retries off, one failed call while reconnecting would end the connection for good.
+ */
+export function socketModeClientOptions(apiUrl: string | undefined): webApi.WebClientOptions {
+  return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), timeout: WEB_API_TIMEOUT_MS };
+}
