@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStores } from '../../src/stores/embedded.js';
 import type { Stores } from '../../src/stores/ports.js';
-import { DATABASE_FILE, openDatabase, StoreUnavailableError } from '../../src/stores/sqlite/database.js';
+import { DATABASE_FILE, openDatabase, openedDatabase, StoreUnavailableError } from '../../src/stores/sqlite/database.js';
 import { SqliteThreadLocks } from '../../src/stores/sqlite/locks.js';
 import { processIdentity } from '../../src/stores/sqlite/process-identity.js';
 import { describeCheckpointer } from '../conformance/checkpointer.js';
@@ -58,6 +58,15 @@ describe('the embedded SQLite file', () => {
     cleanups.push(() => void second.close());
     return { dir, first, second };
   }
+
+  it('keeps the first open handle as the shared one when a second one closes', () => {
+    const dir = tempDir();
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const shared = openDatabase(dir);
+    cleanups.push(() => void shared.close());
+    openDatabase(dir).close();
+    expect(openedDatabase(dir)).toBe(shared);
+  });
 
   describe('opened twice on one data dir, as two processes would', () => {
     it('refuses a message id in one that the other already claimed', async () => {

@@ -39,7 +39,9 @@ export function openDatabase(dataDir: string): SqliteDatabase {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    openHandles.set(file, db);
+    // The first open handle stays the shared one: a later, shorter-lived one (installation
+    // records) must not leave `openedDatabase` empty when it closes.
+    if (!openHandles.get(file)?.open) openHandles.set(file, db);
     return db;
   } catch (error) {
     db?.close();
