@@ -5,13 +5,12 @@ import { ShellAdapter } from '../adapters/shell/shell-adapter.js';
 import { DIGEST_COMMAND } from '../jobs/digest-command.js';
 import { startJobs } from '../jobs/start.js';
 import { HttpServer } from './http/server.js';
-import { openInstallationRecords } from './stores/sqlite/installations.js';
 import { Bot } from './bot.js';
 import { CommandRegistry } from './commands/registry.js';
 import { ConfigError, type Config } from './config.js';
 import { createChatModel } from './llm/factory.js';
 import type { Logger } from './logger.js';
-import { openStores } from './stores/open-stores.js';
+import { openInstallations, openStores, type OpenedInstallations } from './stores/open-stores.js';
 import type { ChatSurface, Platform } from './model.js';
 import type { Stores } from './stores/ports.js';
 import { Health, type ReadinessCheck } from './observability/health.js';
@@ -150,9 +149,9 @@ export async function runApp(config: Config, logger: Logger): Promise<void> {
     const { startDiscord } = await import('../adapters/discord/discord-adapter.js');
     platforms.push(await startDiscord({ ...config.discord, botName: config.botName, bot: app.bot, commands: app.commands.list(), logger }));
   }
-  let installations: ReturnType<typeof openInstallationRecords> | undefined;
+  let installations: OpenedInstallations | undefined;
   if (config.slack) {
-    if (config.slack.oauth) installations = openInstallationRecords(config.dataDir, config.slack.oauth.encryptionKey);
+    if (config.slack.oauth) installations = await openInstallations(config, config.slack.oauth.encryptionKey, logger);
     const { startSlackPlatform } = await import('../adapters/slack/slack-platform.js');
     platforms.push(
       await startSlackPlatform({

@@ -6,9 +6,11 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openEmbeddedStores } from './embedded.js';
+import type { InstallationRecords } from './installations.js';
 import type { Stores } from './ports.js';
 import type { RedisClient } from './redis/connection.js';
 import { StoreUnavailableError } from './sqlite/database.js';
+import { openInstallationRecords } from './sqlite/installations.js';
 
 export interface OpenedStores extends Stores {
   /** The shared Redis connection when REDIS_URL is set (the LLM cache uses it too). */
@@ -95,4 +97,20 @@ export async function openStores(config: Config, logger: Logger): Promise<Opened
     await closeAll();
     throw error;
   }
+}
+
+export interface OpenedInstallations {
+  records: InstallationRecords;
+  close(): void | Promise<void>;
+}
+
+/**
+ * OAuth installation records, sealed with `encryptionKey`: in Redis when REDIS_URL is set, so
+ * every replica sees every install, else in the embedded SQLite file.
+ */
+export async function openInstallations(config: Config, encryptionKey: Buffer, logger: Logger): Promise<OpenedInstallations> {
+  const redis = config.stores.redis;
+  if (!redis) return openInstallationRecords(config.dataDir, encryptionKey);
+  const { openRedisInstallationRecords } = await import('./redis/installations.js');
+  return openRedisInstallationRecords(redis.url, redis.keyPrefix, encryptionKey, logger);
 }
