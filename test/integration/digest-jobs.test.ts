@@ -162,11 +162,7 @@ describe.each([
     surface.history.push(chat('m1', 'We agreed to move standup to 10:00.', new Date('2025-06-02T06:00:00Z')));
     const dying = await start(surface, {
       ledger: (real) => ({
-        watermark: (channel) => real.watermark(channel),
-        claim: (channel, period, leaseMs) => real.claim(channel, period, leaseMs),
-        posting: (channel, period, token, leaseMs) => real.posting(channel, period, token, leaseMs),
-        release: (channel, period, token) => real.release(channel, period, token),
-        last: (channel) => real.last(channel),
+        ...bound(real),
         complete: async () => {
           throw new Error('the process was killed');
         },
